@@ -1,0 +1,359 @@
+#include "clirunner.h"
+
+#include "filesender.h"
+#include "periodicsender.h"
+#include "tcpclientsession.h"
+#include "tcpserversession.h"
+#include "textcodec.h"
+#include "trafficlog.h"
+#include "udpsession.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSocketNotifier>
+
+#include <cstdio>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// The CLI prints entries as they come; it keeps only a short history.
+constexpr qsizetype CliLogCap = 1024;
+constexpr qsizetype StdoutFlushBytes = 64 * 1024;
+
+} // namespace
+
+CliRunner::CliRunner(const CliOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_log(new TrafficLog(this))
+    , m_interactive(::isatty(STDOUT_FILENO) == 1)
+{
+    m_log->setCap(CliLogCap);
+    m_durationTimer.setSingleShot(true);
+    m_lingerTimer.setSingleShot(true);
+    connect(&m_durationTimer, &QTimer::timeout, this, [this] { shutdown(0); });
+    connect(&m_lingerTimer, &QTimer::timeout, this, [this] { shutdown(0); });
+    connect(m_log, &TrafficLog::appended, this, &CliRunner::print);
+    connect(m_log, &TrafficLog::batchReady, this, &CliRunner::flushOut);
+    connect(m_log, &TrafficLog::streamError, this, &CliRunner::printError);
+}
+
+CliRunner::~CliRunner()
+{
+    flushOut();
+}
+
+void CliRunner::start()
+{
+    if (!m_options.logFile.isEmpty()) {
+        QString error;
+        const auto format = m_options.logJson ? TrafficLog::StreamFormat::JsonLines : TrafficLog::StreamFormat::Text;
+        if (!m_log->startStreaming(m_options.logFile, format, &error)) {
+            printError(error);
+            m_failed = true;
+            Q_EMIT finished(1);
+            return;
+        }
+    }
+    createSession();
+    if (m_options.durationMs > 0)
+        m_durationTimer.start(m_options.durationMs);
+    if (m_options.stdinLines) {
+        m_stdinNotifier = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
+        connect(m_stdinNotifier, &QSocketNotifier::activated, this, &CliRunner::readStdin);
+    }
+    m_session->start();
+}
+
+void CliRunner::createSession()
+{
+    switch (m_options.kind) {
+    case Session::Kind::TcpServer: {
+        auto *server = new TcpServerSession(u"tcp-server"_s, this);
+        server->setListenAddress(m_options.localAddress);
+        server->setListenPort(m_options.localPort);
+        server->setMaxClients(m_options.maxClients);
+        connect(server, &Session::peerConnected, this, &CliRunner::onPeerConnected);
+        m_session = server;
+        break;
+    }
+    case Session::Kind::TcpClient: {
+        auto *client = new TcpClientSession(u"tcp-client"_s, this);
+        client->setRemote(m_options.remoteHost, m_options.remotePort);
+        if (m_options.hasLocal) {
+            if (m_options.localAddress != QHostAddress::Any)
+                client->setLocalAddress(m_options.localAddress);
+            client->setLocalPort(m_options.localPort);
+        }
+        client->setConnectTimeout(m_options.connectTimeoutMs);
+        client->setAutoReconnect(m_options.reconnect);
+        m_session = client;
+        break;
+    }
+    case Session::Kind::Udp: {
+        auto *udp = new UdpSession(u"udp"_s, this);
+        udp->setBindAddress(m_options.localAddress);
+        udp->setBindPort(m_options.localPort);
+        udp->setReplyToSender(m_options.replyToSender);
+        udp->setMulticastInterface(m_options.multicastInterface);
+        udp->setMulticastTtl(m_options.ttl);
+        for (const QHostAddress &group : std::as_const(m_options.groups))
+            udp->joinGroup(group);
+        if (!m_options.remoteHost.isEmpty())
+            udp->setTarget(m_options.remoteHost, m_options.remotePort);
+        m_session = udp;
+        break;
+    }
+    }
+    m_session->setLog(m_log);
+    m_session->setEncoding(m_options.encoding);
+    m_session->setResponder(m_options.responder);
+    connect(m_session, &Session::stateChanged, this, &CliRunner::onStateChanged);
+    connect(m_session, &Session::errorOccurred, this, &CliRunner::printError);
+    m_periodic = new PeriodicSender(m_session, this);
+    m_fileSender = new FileSender(m_session, this);
+    if (m_options.chunkSize > 0)
+        m_fileSender->setChunkSize(m_options.chunkSize);
+    connect(m_periodic, &PeriodicSender::finished, this, &CliRunner::sendingDone);
+    connect(m_fileSender, &FileSender::finished, this, [this](bool ok, const QString &error) {
+        if (!ok) {
+            printError(error);
+            m_failed = true;
+        }
+        sendingDone();
+    });
+    connect(m_session, &Session::bytesWritten, this, [this] {
+        if (m_waitingToClose && m_session->pendingBytes() == 0)
+            lingerThenExit();
+    });
+}
+
+void CliRunner::onStateChanged()
+{
+    switch (m_session->state()) {
+    case Session::State::Active:
+        m_everActive = true;
+        onActive();
+        break;
+    case Session::State::Idle:
+        if (m_shuttingDown)
+            break;
+        // Never came up (port in use, refused ...), or the connection ended.
+        if (!m_everActive || !m_session->errorString().isEmpty())
+            m_failed = true;
+        shutdown(m_failed ? 1 : 0);
+        break;
+    case Session::State::Starting:
+    case Session::State::Stopping:
+        break;
+    }
+}
+
+void CliRunner::onActive()
+{
+    const QList<QByteArray> queued = std::exchange(m_queuedLines, {});
+    for (const QByteArray &line : queued)
+        sendLine(line);
+    // A server sends to each client as it connects, unless sending periodically to all.
+    if (m_options.kind != Session::Kind::TcpServer || m_options.intervalMs > 0)
+        startSending();
+}
+
+void CliRunner::onPeerConnected(quint64 peerId)
+{
+    auto *server = static_cast<TcpServerSession *>(m_session);
+    if (m_options.intervalMs > 0)
+        return;
+    if (!m_options.payload.isEmpty())
+        server->sendTo(peerId, m_options.payload);
+    else if (m_options.payloadKind == CliOptions::PayloadKind::File && !m_fileSender->isRunning()
+             && !m_payloadDone)
+        startSending();
+}
+
+void CliRunner::startSending()
+{
+    if (m_payloadDone)
+        return;
+    QString error;
+    switch (m_options.payloadKind) {
+    case CliOptions::PayloadKind::None:
+        m_payloadDone = true;
+        break;
+    case CliOptions::PayloadKind::Text:
+    case CliOptions::PayloadKind::Hex:
+        if (m_options.intervalMs > 0) {
+            if (!m_periodic->start(m_options.payload, m_options.intervalMs, m_options.count, &error)) {
+                printError(error);
+                m_failed = true;
+                shutdown(1);
+            }
+            return;
+        }
+        if (!m_session->send(m_options.payload))
+            m_failed = true;
+        sendingDone();
+        break;
+    case CliOptions::PayloadKind::File:
+        if (!m_fileSender->start(m_options.sendFile, &error)) {
+            printError(error);
+            m_failed = true;
+            shutdown(1);
+        }
+        break;
+    }
+}
+
+void CliRunner::sendingDone()
+{
+    m_payloadDone = true;
+    if (!m_options.closeAfterSend || m_shuttingDown)
+        return;
+    if (m_options.stdinLines && !m_stdinDone)
+        return;
+    m_waitingToClose = true;
+    if (m_session->pendingBytes() == 0)
+        lingerThenExit();
+}
+
+void CliRunner::lingerThenExit()
+{
+    m_waitingToClose = false;
+    if (!m_lingerTimer.isActive())
+        m_lingerTimer.start(m_options.lingerMs);
+}
+
+void CliRunner::readStdin()
+{
+    char buffer[64 * 1024];
+    const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (got <= 0) {
+        m_stdinNotifier->setEnabled(false);
+        m_stdinDone = true;
+        if (!m_stdinBuffer.isEmpty())
+            sendLine(std::exchange(m_stdinBuffer, {}));
+        if (m_payloadDone || m_options.payloadKind == CliOptions::PayloadKind::None) {
+            m_payloadDone = true;
+            sendingDone();
+        }
+        return;
+    }
+    m_stdinBuffer.append(buffer, qsizetype(got));
+    qsizetype newline = 0;
+    while ((newline = m_stdinBuffer.indexOf('\n')) >= 0) {
+        const QByteArray line = m_stdinBuffer.left(newline + 1);
+        m_stdinBuffer.remove(0, newline + 1);
+        sendLine(line);
+    }
+}
+
+void CliRunner::sendLine(const QByteArray &line)
+{
+    if (m_session->state() != Session::State::Active) {
+        m_queuedLines.append(line);
+        return;
+    }
+    BytesResult bytes;
+    if (m_options.hex) {
+        bytes = Hex::parse(QString::fromUtf8(line).trimmed());
+    } else {
+        // The terminal speaks UTF-8; the peer gets the chosen encoding.
+        bytes = m_options.escapes ? Escapes::encode(QString::fromUtf8(line), m_options.encoding)
+                                  : TextCodec::encode(QString::fromUtf8(line), m_options.encoding);
+    }
+    if (!bytes.ok()) {
+        printError(u"line not sent: %1"_s.arg(bytes.error));
+        return;
+    }
+    if (!bytes.bytes.isEmpty())
+        m_session->send(bytes.bytes);
+}
+
+void CliRunner::print(const LogEntry &entry)
+{
+    if (m_options.output == CliOptions::Output::Quiet)
+        return;
+    if (entry.kind == LogKind::Error && m_options.output == CliOptions::Output::Human)
+        return; // errors go to stderr, once
+    QString text;
+    if (entry.isData()) {
+        if (m_options.hex) {
+            text = Hex::format(entry.data);
+        } else {
+            const quint64 key = (entry.peerId << 1) | (entry.kind == LogKind::Tx ? 1U : 0U);
+            auto &decoder = m_decoders[key];
+            if (!decoder)
+                decoder = std::make_shared<StreamDecoder>(m_options.encoding);
+            text = decoder->decode(entry.data);
+        }
+    }
+    if (m_options.output == CliOptions::Output::Json)
+        writeOut(m_log->formatJson(entry, text) + '\n');
+    else
+        writeOut(m_log->formatText(entry, text).toUtf8() + '\n');
+}
+
+void CliRunner::printError(const QString &message)
+{
+    flushOut();
+    std::fprintf(stderr, "socklab-cli: %s\n", message.toUtf8().constData());
+    std::fflush(stderr);
+}
+
+void CliRunner::writeOut(const QByteArray &line)
+{
+    m_out.append(line);
+    if (m_interactive || m_out.size() >= StdoutFlushBytes)
+        flushOut();
+}
+
+void CliRunner::flushOut()
+{
+    if (m_out.isEmpty())
+        return;
+    std::fwrite(m_out.constData(), 1, size_t(m_out.size()), stdout);
+    std::fflush(stdout);
+    m_out.clear();
+}
+
+void CliRunner::shutdown(int exitCode)
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    m_durationTimer.stop();
+    m_lingerTimer.stop();
+    if (m_stdinNotifier)
+        m_stdinNotifier->setEnabled(false);
+    if (m_periodic)
+        m_periodic->stop();
+    if (m_fileSender)
+        m_fileSender->cancel();
+    if (m_session)
+        m_session->stop();
+    const Counters counters = m_session ? m_session->counters() : Counters {};
+    if (m_options.output == CliOptions::Output::Json) {
+        const QJsonObject object {
+            { u"event"_s, u"counters"_s },
+            { u"rx_bytes"_s, qint64(counters.rxBytes) },
+            { u"rx_packets"_s, qint64(counters.rxPackets) },
+            { u"tx_bytes"_s, qint64(counters.txBytes) },
+            { u"tx_packets"_s, qint64(counters.txPackets) },
+        };
+        writeOut(QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n');
+    } else {
+        writeOut(u"counters: rx %1 bytes in %2 packets, tx %3 bytes in %4 packets\n"_s
+                         .arg(counters.rxBytes)
+                         .arg(counters.rxPackets)
+                         .arg(counters.txBytes)
+                         .arg(counters.txPackets)
+                         .toUtf8());
+    }
+    flushOut();
+    m_log->stopStreaming();
+    Q_EMIT finished(m_failed ? 1 : exitCode);
+}

@@ -1,0 +1,113 @@
+#include "../cli/clioptions.h"
+#include "guisession.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QSettings>
+#include <QTranslator>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <sys/resource.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+void raiseFileLimit()
+{
+    rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+// Installs the translators for a language ("" = the system's); the old ones go.
+void installLanguage(const QString &choice, std::vector<std::unique_ptr<QTranslator>> &installed)
+{
+    for (auto &translator : installed)
+        QCoreApplication::removeTranslator(translator.get());
+    installed.clear();
+    const QLocale locale = choice.isEmpty() ? QLocale::system() : QLocale(choice);
+    auto ours = std::make_unique<QTranslator>();
+    if (ours->load(locale, u"socklab"_s, u"_"_s, u":/i18n"_s)) {
+        QCoreApplication::installTranslator(ours.get());
+        installed.push_back(std::move(ours));
+        auto qt = std::make_unique<QTranslator>();
+        if (qt->load(locale, u"qtbase"_s, u"_"_s, QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+            QCoreApplication::installTranslator(qt.get());
+            installed.push_back(std::move(qt));
+        }
+    }
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // Qt's own event dispatcher serves many sockets several times faster than GLib's.
+    if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
+    ::signal(SIGPIPE, SIG_IGN);
+    raiseFileLimit();
+
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(u"Socklab"_s);
+    QCoreApplication::setApplicationName(u"socklab"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(SOCKLAB_VERSION));
+    QGuiApplication::setDesktopFileName(u"socklab"_s);
+    QApplication::setWindowIcon(QIcon(u":/icons/socklab.png"_s));
+
+    std::optional<CliOptions> startup;
+    if (QCoreApplication::arguments().size() > 1) {
+        const CliParse parsed = parseCli(QCoreApplication::arguments());
+        switch (parsed.outcome) {
+        case CliParse::Outcome::Help:
+            std::fputs("Usage: socklab [COMMAND OPTIONS]\n\n"
+                       "Without arguments the window opens with the sessions of last time.\n"
+                       "With a command it opens with that session running; the commands and\n"
+                       "options are those of socklab-cli:\n\n",
+                       stdout);
+            std::fputs(parsed.message.toUtf8().constData(), stdout);
+            return 0;
+        case CliParse::Outcome::Version:
+            std::printf("socklab %s\n", SOCKLAB_VERSION);
+            return 0;
+        case CliParse::Outcome::UsageError:
+            std::fprintf(stderr, "socklab: %s\n", parsed.message.toUtf8().constData());
+            return 2;
+        case CliParse::Outcome::Run:
+            startup = parsed.options;
+            break;
+        }
+    }
+
+    std::vector<std::unique_ptr<QTranslator>> translators;
+    installLanguage(QSettings().value(u"language"_s).toString(), translators);
+
+    std::unique_ptr<MainWindow> window;
+    // A session asked for on the command line is opened once, in the first window.
+    std::function<void()> openWindow = [&] {
+        window = std::make_unique<MainWindow>();
+        window->restoreState(!startup);
+        QObject::connect(window.get(), &MainWindow::languageChangeRequested, &app, [&](const QString &language) {
+            QSettings().setValue(u"language"_s, language);
+            window->saveState();
+            // Rebuild the window in the new language once this slot has returned.
+            QMetaObject::invokeMethod(&app, [&] {
+                window.reset();
+                installLanguage(language, translators);
+                openWindow();
+            }, Qt::QueuedConnection);
+        });
+        window->show();
+    };
+    openWindow();
+    if (startup)
+        openStartupSession(*window, *startup);
+    return app.exec();
+}

@@ -1,0 +1,104 @@
+#include "filesender.h"
+
+#include "session.h"
+
+#include <QFileInfo>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+// Bytes handed over per turn of the event loop, so the loop stays responsive
+// even when the session never pushes back (UDP).
+constexpr qint64 BytesPerTurn = 1024 * 1024;
+} // namespace
+
+FileSender::FileSender(Session *session, QObject *parent)
+    : QObject(parent)
+    , m_session(session)
+{
+    if (session) {
+        connect(session, &Session::bytesWritten, this, [this] {
+            if (isRunning() && !m_pumpQueued && m_session->pendingBytes() < HighWater / 2)
+                pump();
+        });
+        connect(session, &Session::stateChanged, this, [this](Session::State state) {
+            if (state != Session::State::Active && isRunning())
+                finish(false, u"the session stopped after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
+        });
+    }
+}
+
+bool FileSender::start(const QString &path, QString *error)
+{
+    auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (isRunning())
+        return fail(u"a file is already being sent"_s);
+    if (!m_session || m_session->state() != Session::State::Active)
+        return fail(u"the session is not running"_s);
+    const QFileInfo info(path);
+    if (info.isDir())
+        return fail(u"cannot read %1: it is a directory"_s.arg(path));
+    m_file.setFileName(path);
+    if (!m_file.open(QIODevice::ReadOnly))
+        return fail(u"cannot read %1: %2"_s.arg(path, m_file.errorString()));
+    m_sent = 0;
+    m_total = m_file.size();
+    m_pumpQueued = true;
+    QTimer::singleShot(0, this, [this] {
+        m_pumpQueued = false;
+        pump();
+    });
+    return true;
+}
+
+void FileSender::cancel()
+{
+    if (isRunning())
+        finish(false, u"cancelled after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
+}
+
+void FileSender::pump()
+{
+    if (!isRunning() || !m_session)
+        return;
+    const qint64 chunkSize = m_chunkSize > 0 ? m_chunkSize : m_session->maxChunk();
+    qint64 budget = BytesPerTurn;
+    while (m_session->pendingBytes() < HighWater) {
+        if (budget <= 0) {
+            // Yield to the event loop, then go on.
+            m_pumpQueued = true;
+            QTimer::singleShot(0, this, [this] {
+                m_pumpQueued = false;
+                pump();
+            });
+            return;
+        }
+        const QByteArray chunk = m_file.read(chunkSize);
+        if (chunk.isEmpty()) {
+            if (m_file.error() != QFileDevice::NoError)
+                finish(false, u"cannot read %1: %2"_s.arg(m_file.fileName(), m_file.errorString()));
+            else
+                finish(true, {});
+            return;
+        }
+        if (!m_session->send(chunk)) {
+            finish(false, m_session->errorString());
+            return;
+        }
+        m_sent += chunk.size();
+        budget -= chunk.size();
+        Q_EMIT progress(m_sent, m_total);
+    }
+    // Back-pressure: bytesWritten() calls pump() again once the backlog drains.
+}
+
+void FileSender::finish(bool ok, const QString &error)
+{
+    m_file.close();
+    Q_EMIT finished(ok, error);
+}

@@ -1,0 +1,64 @@
+#include "periodicsender.h"
+
+#include "session.h"
+
+using namespace Qt::StringLiterals;
+
+PeriodicSender::PeriodicSender(Session *session, QObject *parent)
+    : QObject(parent)
+    , m_session(session)
+{
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &PeriodicSender::fire);
+    if (session) {
+        connect(session, &Session::stateChanged, this, [this](Session::State state) {
+            if (state != Session::State::Active && isRunning())
+                stop();
+        });
+    }
+}
+
+bool PeriodicSender::start(const QByteArray &payload, int intervalMs, int count, QString *error)
+{
+    QString problem;
+    if (!m_session)
+        problem = u"no session to send through"_s;
+    else if (payload.isEmpty())
+        problem = u"nothing to send: the payload is empty"_s;
+    else if (intervalMs < 1)
+        problem = u"the interval must be at least 1 ms"_s;
+    else if (count < 0)
+        problem = u"the count cannot be negative"_s;
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return false;
+    }
+    m_payload = payload;
+    m_count = count;
+    m_sent = 0;
+    m_timer.start(intervalMs);
+    fire(); // the first one goes now, the rest every interval
+    return true;
+}
+
+void PeriodicSender::stop()
+{
+    if (!m_timer.isActive())
+        return;
+    m_timer.stop();
+    Q_EMIT finished();
+}
+
+void PeriodicSender::fire()
+{
+    const bool sent = m_send ? m_send(m_payload) : (m_session && m_session->send(m_payload));
+    if (!sent) {
+        stop();
+        return;
+    }
+    ++m_sent;
+    Q_EMIT tick(m_sent);
+    if (m_count > 0 && m_sent >= m_count)
+        stop();
+}

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+
+class Session;
+
+// Sends the same bytes through a session every interval, count times (0 =
+// until stopped). Refuses an empty payload, so it never loops sending nothing.
+class PeriodicSender final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PeriodicSender)
+
+public:
+    using SendFunction = std::function<bool(const QByteArray &)>;
+
+    explicit PeriodicSender(Session *session, QObject *parent = nullptr);
+
+    // Sends through this instead of Session::send (e.g. to the selected peers
+    // of a server); it returns false when the send failed.
+    void setSendFunction(SendFunction send) { m_send = std::move(send); }
+
+    // False with an error when the payload is empty, the interval below 1 ms
+    // or the count negative.
+    bool start(const QByteArray &payload, int intervalMs, int count, QString *error);
+    void stop();
+    bool isRunning() const { return m_timer.isActive(); }
+    int sentCount() const { return m_sent; }
+    int count() const { return m_count; }
+
+Q_SIGNALS:
+    void tick(int sent);
+    void finished();
+
+private:
+    void fire();
+
+    QPointer<Session> m_session;
+    SendFunction m_send;
+    QTimer m_timer;
+    QByteArray m_payload;
+    int m_count = 0;
+    int m_sent = 0;
+};

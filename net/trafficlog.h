@@ -1,0 +1,115 @@
+#pragma once
+
+#include "endpoint.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+class StreamDecoder;
+
+// What a log entry records: data in either direction, or a session event.
+enum class LogKind : quint8 {
+    Rx,
+    Tx,
+    Listening, // a server listens or a UDP socket is bound; data holds the local address
+    Connected,
+    Disconnected, // data holds the reason
+    Error, // data holds the message (UTF-8)
+    Info, // data holds the message (UTF-8)
+};
+
+QString logKindName(LogKind kind); // "rx", "tx", "listening", ...
+
+struct LogEntry
+{
+    qint64 msecsSinceEpoch = 0;
+    int session = 0; // id from TrafficLog::registerSession()
+    LogKind kind = LogKind::Info;
+    quint64 peerId = 0; // 0 when there is no peer
+    Endpoint peer;
+    QByteArray data; // raw bytes for Rx/Tx, UTF-8 text otherwise
+
+    bool isData() const { return kind == LogKind::Rx || kind == LogKind::Tx; }
+};
+
+// Traffic of every session, in arrival order, in a bounded ring: when the cap
+// is reached the oldest entries go. Listeners are told of each entry as it
+// comes (appended) and of each batch on a short timer (batchReady), which is
+// also when the optional stream file is flushed.
+class TrafficLog final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrafficLog)
+
+public:
+    enum class StreamFormat { Text, JsonLines };
+    Q_ENUM(StreamFormat)
+
+    static constexpr qsizetype DefaultCap = 100'000;
+
+    explicit TrafficLog(QObject *parent = nullptr);
+    ~TrafficLog() override;
+
+    int registerSession(const QString &name);
+    QString sessionName(int session) const;
+    // Received and sent text of this session is decoded with this encoding when
+    // streamed as text or JSON (one stateful decoder per peer and direction).
+    void setSessionEncoding(int session, const QString &encoding);
+    QString sessionEncoding(int session) const;
+
+    void append(LogEntry entry);
+
+    qsizetype size() const { return qsizetype(m_count); }
+    const LogEntry &at(qsizetype index) const; // 0 is the oldest kept entry
+    // Sequence number of at(0); at(i) has firstSequence() + i. Numbers never repeat.
+    quint64 firstSequence() const { return m_appended - m_count; }
+    quint64 totalAppended() const { return m_appended; }
+
+    qsizetype cap() const { return qsizetype(m_ring.size()); }
+    void setCap(qsizetype cap); // keeps the newest entries that fit
+    void clear();
+
+    // Writes every entry from now on to path (appending), flushed once per
+    // batch so a crash loses at most one batch interval. False and an error
+    // message when the file cannot be opened.
+    bool startStreaming(const QString &path, StreamFormat format, QString *error);
+    void stopStreaming();
+    bool isStreaming() const { return m_stream != nullptr; }
+
+    // One line for an entry, without the trailing newline. text is the decoded
+    // text of a data entry (callers keep their own decoders).
+    QString formatText(const LogEntry &entry, const QString &text) const;
+    QByteArray formatJson(const LogEntry &entry, const QString &text) const;
+
+    // Writes the kept entries to path in the format (save the log).
+    bool saveTo(const QString &path, StreamFormat format, QString *error) const;
+
+Q_SIGNALS:
+    void appended(const LogEntry &entry);
+    void batchReady();
+    void streamError(const QString &message);
+    void cleared();
+
+private:
+    void flushBatch();
+    QString decodeForStream(const LogEntry &entry);
+
+    std::vector<LogEntry> m_ring;
+    size_t m_head = 0; // index of the oldest entry
+    size_t m_count = 0;
+    quint64 m_appended = 0;
+    QStringList m_sessionNames;
+    QStringList m_sessionEncodings;
+    QTimer m_batchTimer;
+
+    std::unique_ptr<QFile> m_stream;
+    StreamFormat m_streamFormat = StreamFormat::Text;
+    QHash<QString, std::shared_ptr<StreamDecoder>> m_streamDecoders;
+};

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QSortFilterProxyModel>
+
+// What a log view shows: one session or all, data and/or events, rows whose
+// peer or text contains a string, and, while paused, nothing newer than the
+// moment of pausing.
+class LogFilterModel final : public QSortFilterProxyModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LogFilterModel)
+
+public:
+    enum class Kinds { All, Received, Sent, Data, Events };
+    Q_ENUM(Kinds)
+
+    explicit LogFilterModel(QObject *parent = nullptr);
+
+    void setSession(int session); // 0: every session
+    void setKinds(Kinds kinds);
+    void setText(const QString &text);
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    int m_session = 0;
+    Kinds m_kinds = Kinds::All;
+    QString m_text;
+    bool m_paused = false;
+    quint64 m_shownBefore = 0; // while paused, sequence numbers from this on are held back
+};
