@@ -21,7 +21,7 @@ target_compile_definitions(socklab_options INTERFACE
 target_compile_options(socklab_options INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
     -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion
-    -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 
 if(SOCKLAB_WERROR)
     target_compile_options(socklab_options INTERFACE -Werror)

@@ -194,14 +194,14 @@ QString TrafficLog::sessionEncoding(int session) const
 void TrafficLog::append(LogEntry entry)
 {
     const size_t cap = m_ring.size();
-    if (m_count == cap) {
-        m_ring[m_head] = entry;
-        m_head = (m_head + 1) % cap;
-    } else {
-        m_ring[(m_head + m_count) % cap] = entry;
-        ++m_count;
-    }
+    if (m_count == cap)
+        dropOldest();
+    m_ring[(m_head + m_count) % cap] = entry;
+    ++m_count;
     ++m_appended;
+    m_bytes += entry.data.size();
+    while (m_bytes > m_byteCap && m_count > 1)
+        dropOldest();
 
     if (m_stream) {
         const QString text = decodeForStream(entry);
@@ -224,6 +224,22 @@ void TrafficLog::append(LogEntry entry)
         m_batchTimer.start();
 }
 
+void TrafficLog::dropOldest()
+{
+    LogEntry &oldest = m_ring[m_head];
+    m_bytes -= oldest.data.size();
+    oldest = LogEntry {}; // release the payload now
+    m_head = (m_head + 1) % m_ring.size();
+    --m_count;
+}
+
+void TrafficLog::setByteCap(qint64 bytes)
+{
+    m_byteCap = std::max<qint64>(bytes, 0);
+    while (m_bytes > m_byteCap && m_count > 1)
+        dropOldest();
+}
+
 const LogEntry &TrafficLog::at(qsizetype index) const
 {
     Q_ASSERT(index >= 0 && size_t(index) < m_count);
@@ -239,6 +255,8 @@ void TrafficLog::setCap(qsizetype cap)
     const size_t keep = std::min(m_count, newCap);
     const size_t skip = m_count - keep; // the oldest ones go
     std::vector<LogEntry> ring(newCap);
+    for (size_t i = 0; i < skip; ++i)
+        m_bytes -= m_ring[(m_head + i) % m_ring.size()].data.size();
     for (size_t i = 0; i < keep; ++i)
         ring[i] = std::move(m_ring[(m_head + skip + i) % m_ring.size()]);
     m_ring = std::move(ring);
@@ -253,6 +271,7 @@ void TrafficLog::clear()
         m_ring[(m_head + i) % m_ring.size()] = LogEntry {};
     m_head = 0;
     m_count = 0;
+    m_bytes = 0;
     Q_EMIT cleared();
 }
 
@@ -310,7 +329,8 @@ QByteArray TrafficLog::formatJson(const LogEntry &entry, const QString &text) co
         { u"time"_s, isoTimeText(entry.msecsSinceEpoch) },
         { u"session"_s, sessionName(entry.session) },
         { u"event"_s, logKindName(entry.kind) },
-        { u"peer"_s, entry.peer.isNull() ? QJsonValue() : QJsonValue(entry.peer.address.toString()) },
+        { u"peer"_s,
+            entry.peer.isNull() ? QJsonValue() : QJsonValue(entry.peer.address.toString()) },
         { u"port"_s, entry.peer.isNull() ? QJsonValue() : QJsonValue(int(entry.peer.port)) },
     };
     if (entry.isData()) {
@@ -336,8 +356,8 @@ bool TrafficLog::saveTo(const QString &path, StreamFormat format, QString *error
     for (qsizetype i = 0; i < size(); ++i) {
         const LogEntry &entry = at(i);
         const QString text = decodeWith(decoders, entry, sessionEncoding(entry.session));
-        QByteArray line
-            = format == StreamFormat::Text ? formatText(entry, text).toUtf8() : formatJson(entry, text);
+        QByteArray line = format == StreamFormat::Text ? formatText(entry, text).toUtf8()
+                                                       : formatJson(entry, text);
         line += '\n';
         if (file.write(line) != line.size())
             break; // commit() reports it

@@ -53,6 +53,8 @@ public:
     Q_ENUM(StreamFormat)
 
     static constexpr qsizetype DefaultCap = 100'000;
+    // Payload bytes kept at most: a flood of large reads must not take all memory.
+    static constexpr qint64 DefaultByteCap = 64 * 1024 * 1024;
 
     explicit TrafficLog(QObject *parent = nullptr);
     ~TrafficLog() override;
@@ -74,6 +76,11 @@ public:
 
     qsizetype cap() const { return qsizetype(m_ring.size()); }
     void setCap(qsizetype cap); // keeps the newest entries that fit
+    // The payload bytes kept; the oldest entries go when more arrive (the
+    // newest entry is always kept, whatever its size).
+    qint64 byteCap() const { return m_byteCap; }
+    void setByteCap(qint64 bytes);
+    qint64 bytes() const { return m_bytes; }
     void clear();
 
     // Writes every entry from now on to path (appending), flushed once per
@@ -99,12 +106,15 @@ Q_SIGNALS:
 
 private:
     void flushBatch();
+    void dropOldest();
     QString decodeForStream(const LogEntry &entry);
 
     std::vector<LogEntry> m_ring;
     size_t m_head = 0; // index of the oldest entry
     size_t m_count = 0;
     quint64 m_appended = 0;
+    qint64 m_bytes = 0; // payload bytes of the kept entries
+    qint64 m_byteCap = DefaultByteCap;
     QStringList m_sessionNames;
     QStringList m_sessionEncodings;
     QTimer m_batchTimer;

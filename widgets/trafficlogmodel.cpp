@@ -15,18 +15,27 @@ namespace {
 
 constexpr qsizetype MaxDecoders = 4096;
 constexpr qsizetype HexPreviewBytes = 512;
+// What a table cell shows at most: shaping long strings for every repaint is
+// where a busy view spends its time; the detail pane shows an entry whole.
+constexpr qsizetype CellChars = 160;
+constexpr qsizetype CellHexBytes = 48;
+constexpr qsizetype PreviewBytes = 4 * TrafficLogModel::PreviewChars;
 
 QString decoderKey(const LogEntry &entry)
 {
     return u"%1/%2/%3"_s.arg(entry.session).arg(entry.peerId).arg(int(entry.kind));
 }
 
-// Shows control characters as escapes so a row stays one line.
+// Shows control characters as escapes so a row stays one line; cut to a cell.
 QString visible(const QString &text)
 {
     QString out;
-    out.reserve(text.size());
+    out.reserve(std::min(text.size(), CellChars) + 8);
     for (const QChar c : text) {
+        if (out.size() >= CellChars) {
+            out += u'…';
+            break;
+        }
         switch (c.unicode()) {
         case u'\r':
             out += u"\\r"_s;
@@ -114,10 +123,9 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
     const LogEntry &e = *found;
     switch (role) {
     case Qt::DisplayRole:
-    case Qt::ToolTipRole:
         switch (index.column()) {
         case TimeColumn:
-            return QDateTime::fromMSecsSinceEpoch(e.msecsSinceEpoch).toString(u"HH:mm:ss.zzz"_s);
+            return timeOfDay(e.msecsSinceEpoch);
         case SessionColumn:
             return m_log->sessionName(e.session);
         case DirectionColumn:
@@ -131,8 +139,8 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         case HexColumn:
             if (!e.isData())
                 return {};
-            if (e.data.size() > HexPreviewBytes)
-                return QString(Hex::format(QByteArrayView(e.data).first(HexPreviewBytes)) + u" …"_s);
+            if (e.data.size() > CellHexBytes)
+                return QString(Hex::format(QByteArrayView(e.data).first(CellHexBytes)) + u" …"_s);
             return Hex::format(e.data);
         default:
             return {};
@@ -211,7 +219,15 @@ QString TrafficLogModel::decode(const LogEntry &entry)
         }
         decoder = std::make_shared<StreamDecoder>(m_log->sessionEncoding(entry.session));
     }
-    QString text = decoder->decode(entry.data);
+    QString text;
+    if (entry.data.size() > PreviewBytes) {
+        // A bulk read (a flood, a file): show its start; decoding megabytes
+        // for a one-line cell would cost more than the read itself.
+        text = TextCodec::decode(QByteArrayView(entry.data).first(PreviewBytes), decoder->encoding());
+        decoder->reset();
+    } else {
+        text = decoder->decode(entry.data);
+    }
     if (text.size() > PreviewChars) {
         text.truncate(PreviewChars);
         text += u'…';
@@ -219,17 +235,37 @@ QString TrafficLogModel::decode(const LogEntry &entry)
     return text;
 }
 
+QString TrafficLogModel::timeOfDay(qint64 msecsSinceEpoch) const
+{
+    // Local time without a time-zone lookup per row; the offset is refreshed
+    // every batch, which is soon enough for a change of daylight saving time.
+    constexpr qint64 day = 24 * 3600 * 1000;
+    const qint64 local = ((msecsSinceEpoch + m_utcOffsetMs) % day + day) % day;
+    const int ms = int(local % 1000);
+    const int s = int(local / 1000 % 60);
+    const int m = int(local / 60'000 % 60);
+    const int h = int(local / 3'600'000);
+    const QChar zero(u'0');
+    return u"%1:%2:%3.%4"_s.arg(h, 2, 10, zero).arg(m, 2, 10, zero).arg(s, 2, 10, zero).arg(ms, 3, 10, zero);
+}
+
 void TrafficLogModel::sync()
 {
+    m_utcOffsetMs = qint64(QDateTime::currentDateTime().offsetFromUtc()) * 1000;
     const quint64 logFirst = m_log->firstSequence();
     const quint64 logEnd = m_log->totalAppended();
-    const quint64 ourEnd = m_first + m_text.size();
 
-    if (logFirst >= ourEnd) {
+    if (m_text.empty()) {
+        // Nothing shown, nothing to drop: the batch is inserted like any other
+        // (a reset here would make every first batch, and the first after each
+        // clear, a modelReset instead of rowsInserted).
+        m_first = logFirst;
+    } else if (logFirst >= m_first + m_text.size()) {
         // Everything we show is gone (a flood, or a smaller cap): start over.
         resetFromLog();
         return;
     }
+    const quint64 ourEnd = m_first + m_text.size();
     if (logFirst > m_first) {
         const auto dropped = int(logFirst - m_first);
         beginRemoveRows({}, 0, dropped - 1);
@@ -250,6 +286,7 @@ void TrafficLogModel::sync()
 
 void TrafficLogModel::resetFromLog()
 {
+    m_utcOffsetMs = qint64(QDateTime::currentDateTime().offsetFromUtc()) * 1000;
     beginResetModel();
     m_text.clear();
     m_decoders.clear();

@@ -60,10 +60,12 @@ public:
 
 private:
     QString decode(const LogEntry &entry);
+    QString timeOfDay(qint64 msecsSinceEpoch) const;
     void resetFromLog();
 
     TrafficLog *m_log;
     std::deque<QString> m_text; // decoded preview, one per row
     quint64 m_first = 0; // sequence number of row 0
+    qint64 m_utcOffsetMs = 0;
     QHash<QString, std::shared_ptr<StreamDecoder>> m_decoders;
 };

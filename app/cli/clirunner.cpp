@@ -22,6 +22,7 @@ namespace {
 
 // The CLI prints entries as they come; it keeps only a short history.
 constexpr qsizetype CliLogCap = 1024;
+constexpr qint64 CliLogBytes = 1024 * 1024;
 constexpr qsizetype StdoutFlushBytes = 64 * 1024;
 
 } // namespace
@@ -33,6 +34,7 @@ CliRunner::CliRunner(const CliOptions &options, QObject *parent)
     , m_interactive(::isatty(STDOUT_FILENO) == 1)
 {
     m_log->setCap(CliLogCap);
+    m_log->setByteCap(CliLogBytes);
     m_durationTimer.setSingleShot(true);
     m_lingerTimer.setSingleShot(true);
     connect(&m_durationTimer, &QTimer::timeout, this, [this] { shutdown(0); });

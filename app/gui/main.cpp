@@ -1,6 +1,8 @@
 #include "../cli/clioptions.h"
+#include "../cli/signalwatcher.h"
 #include "guisession.h"
 #include "mainwindow.h"
+#include "stallprobe.h"
 
 #include <QApplication>
 #include <QLibraryInfo>
@@ -109,5 +111,25 @@ int main(int argc, char *argv[])
     openWindow();
     if (startup)
         openStartupSession(*window, *startup);
-    return app.exec();
+
+    // Benchmarks set SOCKLAB_STALL_REPORT=PATH to learn the longest event-loop stall.
+    std::unique_ptr<StallProbe> probe;
+    const QString stallReport = qEnvironmentVariable("SOCKLAB_STALL_REPORT");
+    if (!stallReport.isEmpty())
+        probe = std::make_unique<StallProbe>();
+    // SIGINT and SIGTERM close the window as the user would: settings are saved.
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::stopRequested, &app, [&window] {
+        if (window)
+            window->close();
+        QCoreApplication::quit();
+    });
+    const int status = app.exec();
+    if (probe) {
+        if (FILE *out = std::fopen(stallReport.toLocal8Bit().constData(), "w")) {
+            std::fprintf(out, "%lld\n", static_cast<long long>(probe->longestStallMs()));
+            std::fclose(out);
+        }
+    }
+    return status;
 }
