@@ -27,7 +27,8 @@ QString strftimeLocal(const QByteArray &format, const std::tm &time)
         // and strftime only reads it, so no format check can apply.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        const size_t written = std::strftime(buffer.data(), buffer.size(), spaced.constData(), &time);
+        const size_t written
+            = std::strftime(buffer.data(), buffer.size(), spaced.constData(), &time);
 #pragma GCC diagnostic pop
         if (written > 0)
             return QString::fromUtf8(buffer.data(), qsizetype(written - 1));
@@ -60,7 +61,8 @@ QString formatLocalTime(const QString &format)
     return result;
 }
 
-std::optional<QByteArray> Responder::respond(const QByteArray &request, const QString &encoding) const
+std::optional<QByteArray> Responder::respond(
+    const QByteArray &request, const QString &encoding) const
 {
     switch (mode) {
     case Mode::Off:

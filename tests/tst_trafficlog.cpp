@@ -76,6 +76,7 @@ private Q_SLOTS:
     void defaultCap();
     void ringWrapAround();
     void setCapShrinkGrow();
+    void byteCap();
     void clear();
     void appendedSignal();
     void batchAfterBurst();
@@ -188,6 +189,55 @@ void TestTrafficLog::setCapShrinkGrow()
     QCOMPARE(log.at(0).data, QByteArray("12"));
 }
 
+void TestTrafficLog::byteCap()
+{
+    TrafficLog log;
+    QCOMPARE(log.byteCap(), TrafficLog::DefaultByteCap);
+    QCOMPARE(log.bytes(), 0);
+    for (int i = 0; i < 5; ++i)
+        log.append(makeEntry(LogKind::Rx, QByteArray::number(1000 + i)));
+    QCOMPARE(log.bytes(), 20);
+    log.append(makeEntry(LogKind::Connected, {}));
+    QCOMPARE(log.bytes(), 20);
+
+    log.setByteCap(10); // trims at once, oldest first
+    QCOMPARE(log.byteCap(), 10);
+    QCOMPARE(log.size(), 3);
+    QCOMPARE(log.bytes(), 8);
+    QCOMPARE(log.firstSequence(), 3u);
+    QCOMPARE(log.at(0).data, QByteArray("1003"));
+
+    log.append(makeEntry(LogKind::Tx, "abcd"));
+    QCOMPARE(log.bytes(), 8);
+    QCOMPARE(log.size(), 3);
+    QCOMPARE(log.at(0).data, QByteArray("1004"));
+    QCOMPARE(log.at(1).kind, LogKind::Connected);
+    QCOMPARE(log.at(2).data, QByteArray("abcd"));
+
+    // The newest entry is kept whatever its size.
+    log.append(makeEntry(LogKind::Rx, QByteArray(25, 'x')));
+    QCOMPARE(log.size(), 1);
+    QCOMPARE(log.bytes(), 25);
+    QCOMPARE(log.firstSequence(), 7u);
+
+    // setCap and clear keep the count right.
+    log.setByteCap(1000);
+    log.setCap(3);
+    for (int i = 0; i < 4; ++i)
+        log.append(makeEntry(LogKind::Rx, "12345"));
+    QCOMPARE(log.bytes(), 15);
+    log.setCap(2);
+    QCOMPARE(log.bytes(), 10);
+    log.clear();
+    QCOMPARE(log.bytes(), 0);
+    log.setByteCap(-1);
+    QCOMPARE(log.byteCap(), 0);
+    log.append(makeEntry(LogKind::Rx, "a"));
+    log.append(makeEntry(LogKind::Rx, "b"));
+    QCOMPARE(log.size(), 1);
+    QCOMPARE(log.at(0).data, QByteArray("b"));
+}
+
 void TestTrafficLog::clear()
 {
     TrafficLog log;
@@ -213,7 +263,8 @@ void TestTrafficLog::appendedSignal()
     TrafficLog log;
     log.registerSession(u"s"_s);
     QList<LogEntry> seen;
-    connect(&log, &TrafficLog::appended, this, [&seen](const LogEntry &entry) { seen.append(entry); });
+    connect(
+        &log, &TrafficLog::appended, this, [&seen](const LogEntry &entry) { seen.append(entry); });
     QSignalSpy batches(&log, &TrafficLog::batchReady);
 
     LogEntry entry = makeEntry(LogKind::Rx, "hello", 7);
@@ -262,7 +313,8 @@ void TestTrafficLog::batchesDuringFlood()
     const qint64 elapsed = clock.elapsed();
     const qsizetype during = batches.count();
     QVERIFY2(during >= 2, qPrintable(u"%1 batches in %2 ms"_s.arg(during).arg(elapsed)));
-    QVERIFY2(during <= elapsed / 40 + 2, qPrintable(u"%1 batches in %2 ms"_s.arg(during).arg(elapsed)));
+    QVERIFY2(
+        during <= elapsed / 40 + 2, qPrintable(u"%1 batches in %2 ms"_s.arg(during).arg(elapsed)));
     QTRY_COMPARE(batches.count(), during + 1);
     QCOMPARE(log.totalAppended(), quint64(appended));
 }
@@ -278,12 +330,14 @@ void TestTrafficLog::formatText_data()
     rx.msecsSinceEpoch = fixedTime();
     rx.peer = localPeer(5000);
     QTest::newRow("rx") << rx << u"hello"_s
-                        << time + u" [tcp-server] RX 127.0.0.1:5000 5 B \"hello\" | 68 65 6c 6c 6f"_s;
+                        << time
+            + u" [tcp-server] RX 127.0.0.1:5000 5 B \"hello\" | 68 65 6c 6c 6f"_s;
 
     LogEntry tx = rx;
     tx.kind = LogKind::Tx;
     tx.data.clear();
-    QTest::newRow("tx empty") << tx << QString() << time + u" [tcp-server] TX 127.0.0.1:5000 0 B \"\" |"_s;
+    QTest::newRow("tx empty") << tx << QString()
+                              << time + u" [tcp-server] TX 127.0.0.1:5000 0 B \"\" |"_s;
 
     LogEntry escapes = rx;
     escapes.data = "a\r\nb\t\x01\"\\\x7f";
@@ -293,8 +347,9 @@ void TestTrafficLog::formatText_data()
 
     LogEntry binary = rx;
     binary.data = QByteArray("\0\xff", 2);
-    QTest::newRow("nul and invalid") << binary << u"\0\uFFFD"_s
-                                     << time + u" [tcp-server] RX 127.0.0.1:5000 2 B \"\\x00\uFFFD\" | 00 ff"_s;
+    QTest::newRow("nul and invalid")
+        << binary << u"\0\uFFFD"_s
+        << time + u" [tcp-server] RX 127.0.0.1:5000 2 B \"\\x00\uFFFD\" | 00 ff"_s;
 
     LogEntry separators = rx;
     separators.data = "\xc2\x85\xe2\x80\xa8";
@@ -305,7 +360,8 @@ void TestTrafficLog::formatText_data()
     LogEntry v6 = rx;
     v6.peer = Endpoint { QHostAddress(QHostAddress::LocalHostIPv6), 80 };
     QTest::newRow("ipv6 peer") << v6 << u"hello"_s
-                               << time + u" [tcp-server] RX [::1]:80 5 B \"hello\" | 68 65 6c 6c 6f"_s;
+                               << time
+            + u" [tcp-server] RX [::1]:80 5 B \"hello\" | 68 65 6c 6c 6f"_s;
 
     LogEntry listening = makeEntry(LogKind::Listening, "0.0.0.0:5000", 0);
     listening.msecsSinceEpoch = fixedTime();
@@ -321,13 +377,15 @@ void TestTrafficLog::formatText_data()
     LogEntry disconnected = connected;
     disconnected.kind = LogKind::Disconnected;
     disconnected.data = "remote host closed";
-    QTest::newRow("disconnected")
-        << disconnected << QString() << time + u" [tcp-server] DISCONNECTED 127.0.0.1:5000 remote host closed"_s;
+    QTest::newRow("disconnected") << disconnected << QString()
+                                  << time
+            + u" [tcp-server] DISCONNECTED 127.0.0.1:5000 remote host closed"_s;
 
     LogEntry error = listening;
     error.kind = LogKind::Error;
     error.data = "refused\nagain";
-    QTest::newRow("error") << error << QString() << time + u" [tcp-server] ERROR - refused\\nagain"_s;
+    QTest::newRow("error") << error << QString()
+                           << time + u" [tcp-server] ERROR - refused\\nagain"_s;
 
     LogEntry info = listening;
     info.kind = LogKind::Info;
@@ -359,7 +417,8 @@ void TestTrafficLog::formatTextBinaryIsOneLine()
     const LogEntry entry = makeEntry(LogKind::Rx, all);
     const QString line = log.formatText(entry, TextCodec::decode(all, u"Latin-1"));
     for (const QChar c : line)
-        QVERIFY2(c.unicode() >= 0x20 && c.unicode() != 0x7f && (c.unicode() < 0x80 || c.unicode() >= 0xa0),
+        QVERIFY2(c.unicode() >= 0x20 && c.unicode() != 0x7f
+                && (c.unicode() < 0x80 || c.unicode() >= 0xa0),
             qPrintable(QString::number(c.unicode(), 16)));
     QVERIFY(line.contains(u"[bin\\nary] RX"_s));
     QVERIFY(line.contains(u" 256 B \""_s));
@@ -371,7 +430,10 @@ void TestTrafficLog::formatJson_data()
     QTest::addColumn<LogEntry>("entry");
     QTest::addColumn<QString>("text");
 
-    LogEntry rx = makeEntry(LogKind::Rx, QByteArray("\0\xff" "A\n", 4));
+    LogEntry rx = makeEntry(LogKind::Rx,
+        QByteArray("\0\xff"
+                   "A\n",
+            4));
     rx.msecsSinceEpoch = fixedTime();
     QTest::newRow("rx binary") << rx << u"\0\uFFFDA\n"_s;
 
@@ -409,7 +471,8 @@ void TestTrafficLog::formatJson()
     const QRegularExpression iso(QRegularExpression::anchoredPattern(
         u"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d\\d:\\d\\d"_s));
     QVERIFY2(iso.match(time).hasMatch(), qPrintable(time));
-    QCOMPARE(QDateTime::fromString(time, Qt::ISODateWithMs).toMSecsSinceEpoch(), entry.msecsSinceEpoch);
+    QCOMPARE(
+        QDateTime::fromString(time, Qt::ISODateWithMs).toMSecsSinceEpoch(), entry.msecsSinceEpoch);
 
     QCOMPARE(object.value(u"session"_s).toString(), u"tcp-server"_s);
     QCOMPARE(object.value(u"event"_s).toString(), logKindName(entry.kind));
@@ -461,8 +524,10 @@ void TestTrafficLog::streamText()
     const QList<QByteArray> lines = readAll(path).split('\n');
     QCOMPARE(lines.size(), 4); // three lines and the empty rest after the last newline
     QCOMPARE(lines.at(0), QByteArray("earlier line"));
-    QVERIFY2(lines.at(1).endsWith("[tcp-server] CONNECTED 127.0.0.1:5001"), lines.at(1).constData());
-    QVERIFY2(lines.at(2).endsWith("[tcp-server] RX 127.0.0.1:5001 7 B \"hello\\r\\n\" | 68 65 6c 6c 6f 0d 0a"),
+    QVERIFY2(
+        lines.at(1).endsWith("[tcp-server] CONNECTED 127.0.0.1:5001"), lines.at(1).constData());
+    QVERIFY2(lines.at(2).endsWith(
+                 "[tcp-server] RX 127.0.0.1:5001 7 B \"hello\\r\\n\" | 68 65 6c 6c 6f 0d 0a"),
         lines.at(2).constData());
     QVERIFY(lines.at(3).isEmpty());
 
@@ -487,7 +552,8 @@ void TestTrafficLog::streamSplitCharacters()
     const int session = log.registerSession(u"gb"_s);
     log.setSessionEncoding(session, u"GB2312"_s);
     QString error;
-    QVERIFY2(log.startStreaming(path, TrafficLog::StreamFormat::JsonLines, &error), qPrintable(error));
+    QVERIFY2(
+        log.startStreaming(path, TrafficLog::StreamFormat::JsonLines, &error), qPrintable(error));
 
     // 中 is D6 D0 and 文 is CE C4 in GB2312. Each character arrives in two
     // pieces, interleaved with the other peer and the other direction.
@@ -595,7 +661,8 @@ void TestTrafficLog::saveTo()
     const QList<QByteArray> lines = readAll(textPath).split('\n');
     QCOMPARE(lines.size(), 5);
     QVERIFY2(lines.at(0).endsWith("[gb] LISTENING - 0.0.0.0:5000"), lines.at(0).constData());
-    QVERIFY2(lines.at(3).endsWith("[gb] RX 127.0.0.1:5001 1 B \"中\" | d0"), lines.at(3).constData());
+    QVERIFY2(
+        lines.at(3).endsWith("[gb] RX 127.0.0.1:5001 1 B \"中\" | d0"), lines.at(3).constData());
 }
 
 void TestTrafficLog::saveToUnwritablePath()
