@@ -69,7 +69,7 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
     m_show->addItem(tr("Text"), int(Show::Text));
     m_show->addItem(tr("Hex"), int(Show::Hex));
 
-    m_timestamps = new QCheckBox(tr("Time"), this);
+    m_timestamps = new QCheckBox(tr("Timestamps"), this);
     m_timestamps->setObjectName(u"logTimestamps"_s);
     m_timestamps->setChecked(true);
     m_pause = new QToolButton(this);

@@ -56,7 +56,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_totals = new QLabel(this);
     m_totals->setObjectName(u"totalsLabel"_s);
-    auto *reset = new QPushButton(tr("Reset"), this);
+    auto *reset = new QPushButton(tr("Reset counters"), this);
     reset->setObjectName(u"resetTotals"_s);
     reset->setFlat(true);
     statusBar()->addPermanentWidget(m_totals);
@@ -122,7 +122,7 @@ void MainWindow::createMenus()
     stream->setCheckable(true);
     stream->setObjectName(u"streamLog"_s);
     connect(stream, &QAction::toggled, this, &MainWindow::toggleStreaming);
-    log->addAction(tr("Keep at most…"), this, &MainWindow::setLogCap);
+    log->addAction(tr("Log size limit…"), this, &MainWindow::setLogCap);
     log->addAction(tr("&Clear"), m_log, &TrafficLog::clear);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -215,15 +215,15 @@ void MainWindow::updateTotals()
     const quint64 txRate = total.txBytes >= m_lastTx ? total.txBytes - m_lastTx : 0;
     m_lastRx = total.rxBytes;
     m_lastTx = total.txBytes;
-    m_totals->setText(tr("%n session(s) · RX %1 (%2 pkts, %3/s) · TX %4 (%5 pkts, %6/s) · log %7 rows", nullptr,
-                         m_tabs->count())
+    m_totals->setText(tr("%n session(s)", nullptr, m_tabs->count()) + u" · "_s
+                      + tr("RX %1 (%2 pkts, %3/s) · TX %4 (%5 pkts, %6/s)")
                               .arg(formatBytes(total.rxBytes))
                               .arg(total.rxPackets)
                               .arg(formatBytes(rxRate))
                               .arg(formatBytes(total.txBytes))
                               .arg(total.txPackets)
                               .arg(formatBytes(txRate))
-                              .arg(m_log->size()));
+                      + u" · "_s + tr("log: %n row(s)", nullptr, int(m_log->size())));
 }
 
 void MainWindow::setLogCap()
@@ -244,7 +244,7 @@ void MainWindow::toggleStreaming(bool on)
         statusBar()->showMessage(tr("Stopped streaming the log"), 5000);
         return;
     }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Stream all traffic to"), u"socklab-stream.jsonl"_s,
+    const QString path = QFileDialog::getSaveFileName(this, tr("Stream all traffic to file"), u"socklab-stream.jsonl"_s,
                                                       tr("JSON lines (*.jsonl);;Text (*.txt *.log)"));
     auto *action = qobject_cast<QAction *>(sender());
     if (path.isEmpty()) {

@@ -3,6 +3,7 @@
 #include "filesender.h"
 #include "periodicsender.h"
 #include "session.h"
+#include "sessiontab.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -39,7 +40,7 @@ SendBox::SendBox(Session *session, QWidget *parent)
     m_mode->setObjectName(u"sendMode"_s);
     m_mode->addItem(tr("Text"), int(Mode::Text));
     m_mode->addItem(tr("Hex"), int(Mode::Hex));
-    m_escapes = new QCheckBox(tr("Escapes"), this);
+    m_escapes = new QCheckBox(tr("Parse escapes"), this);
     m_escapes->setObjectName(u"sendEscapes"_s);
     m_escapes->setToolTip(tr("Read \\r \\n \\t \\\\ \\0 and \\xNN in the text"));
     m_lineEnding = new QComboBox(this);
@@ -160,7 +161,7 @@ SendBox::SendBox(Session *session, QWidget *parent)
         m_fileCancel->setVisible(false);
         m_fileButton->setEnabled(true);
         if (ok)
-            Q_EMIT status(tr("File sent: %1 bytes").arg(m_fileSender->bytesSent()));
+            Q_EMIT status(tr("File sent: %1").arg(formatBytes(quint64(m_fileSender->bytesSent()))));
         else
             showError(error);
     });

@@ -42,8 +42,12 @@ SessionTab::SessionTab(Session *session, TrafficLogModel *model, QWidget *parent
 
 SessionTab::~SessionTab()
 {
-    // Stop before the widgets that listen to the session go away.
-    m_session->disconnect(this);
+    // Stop before the widgets that listen to the session go away, telling
+    // none of them: the subclass part of this tab is already destroyed, yet
+    // its children (the peer list of a server tab) are not and would pass the
+    // dropped clients on to it. The log still records the stop (it is written
+    // to directly, not through signals).
+    const QSignalBlocker blocker(m_session);
     m_session->stop();
 }
 
@@ -91,10 +95,10 @@ void SessionTab::build(QWidget *connectionSettings, QWidget *aboveLog)
     connectionLayout->addWidget(m_stateLabel);
     connectionLayout->addWidget(m_error);
 
-    auto *text = new QGroupBox(tr("Text and replies"), this);
+    auto *text = new QGroupBox(tr("Encoding and auto-reply"), this);
     auto *textLayout = new QFormLayout(text);
     textLayout->addRow(tr("Encoding:"), m_encoding);
-    textLayout->addRow(tr("Respond:"), m_responderMode);
+    textLayout->addRow(tr("Auto-reply:"), m_responderMode);
     textLayout->addRow(m_reply);
 
     auto *counters = new QGroupBox(tr("Counters"), this);

@@ -193,7 +193,7 @@ QVariant TrafficLogModel::headerData(int section, Qt::Orientation orientation, i
     case SessionColumn:
         return tr("Session");
     case DirectionColumn:
-        return tr("Dir");
+        return tr("Direction");
     case PeerColumn:
         return tr("Peer");
     case BytesColumn:

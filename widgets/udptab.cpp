@@ -37,7 +37,7 @@ UdpTab::UdpTab(UdpSession *udp, TrafficLogModel *model, QWidget *parent)
     m_targetPort->setValue(9001);
     m_broadcast = new QCheckBox(tr("Broadcast (255.255.255.255)"), settings);
     m_broadcast->setObjectName(u"broadcast"_s);
-    m_replyToSender = new QCheckBox(tr("Reply to the last sender"), settings);
+    m_replyToSender = new QCheckBox(tr("Send to the last sender"), settings);
     m_replyToSender->setObjectName(u"replyToSender"_s);
     m_group = new QLineEdit(settings);
     m_group->setObjectName(u"multicastGroup"_s);
@@ -184,7 +184,7 @@ void UdpTab::updateGroups()
     else if (m_udp->state() == Session::State::Active)
         m_groups->setText(tr("Joined: %1").arg(names.join(u", "_s)));
     else
-        m_groups->setText(tr("Joined when bound: %1").arg(names.join(u", "_s)));
+        m_groups->setText(tr("Will join when bound: %1").arg(names.join(u", "_s)));
 }
 
 QString UdpTab::activeText() const
