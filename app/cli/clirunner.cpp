@@ -117,6 +117,12 @@ void CliRunner::createSession()
     connect(m_session, &Session::stateChanged, this, &CliRunner::onStateChanged);
     connect(m_session, &Session::errorOccurred, this, &CliRunner::printError);
     m_periodic = new PeriodicSender(m_session, this);
+    if (auto *server = qobject_cast<TcpServerSession *>(m_session)) {
+        // A server repeats to whoever is connected at each tick; none is no error.
+        m_periodic->setSendFunction([server](const QByteArray &bytes) {
+            return server->peerCount() == 0 || server->send(bytes);
+        });
+    }
     m_fileSender = new FileSender(m_session, this);
     if (m_options.chunkSize > 0)
         m_fileSender->setChunkSize(m_options.chunkSize);
