@@ -41,10 +41,20 @@ void LogFilterModel::setPaused(bool paused)
     invalidateRowsFilter();
 }
 
+void LogFilterModel::hideExisting()
+{
+    const int rows = sourceModel() ? sourceModel()->rowCount() : 0;
+    if (rows == 0)
+        return;
+    m_shownFrom = sourceModel()->index(rows - 1, 0).data(TrafficLogModel::SequenceRole).toULongLong() + 1;
+    invalidateRowsFilter();
+}
+
 bool LogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
-    if (m_paused && index.data(TrafficLogModel::SequenceRole).toULongLong() >= m_shownBefore)
+    const quint64 sequence = index.data(TrafficLogModel::SequenceRole).toULongLong();
+    if (sequence < m_shownFrom || (m_paused && sequence >= m_shownBefore))
         return false;
     if (m_session != 0 && index.data(TrafficLogModel::SessionRole).toInt() != m_session)
         return false;

@@ -20,6 +20,9 @@ public:
     void setKinds(Kinds kinds);
     void setText(const QString &text);
     void setPaused(bool paused);
+    // Hides every row that exists now (a session tab's Clear: the shared log
+    // and the other views keep them).
+    void hideExisting();
     bool isPaused() const { return m_paused; }
 
 protected:
@@ -31,4 +34,5 @@ private:
     QString m_text;
     bool m_paused = false;
     quint64 m_shownBefore = 0; // while paused, sequence numbers from this on are held back
+    quint64 m_shownFrom = 0; // rows before this sequence number were cleared from view
 };

@@ -5,6 +5,7 @@
 #include "trafficlog.h"
 #include "trafficlogmodel.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -126,6 +127,16 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
     m_table->setColumnWidth(TrafficLogModel::BytesColumn, 60);
     m_table->setColumnWidth(TrafficLogModel::TextColumn, 320);
 
+    // Copy the selected rows (the visible columns, tab-separated) with Ctrl+C
+    // or from the context menu.
+    auto *copy = new QAction(tr("Copy"), m_table);
+    copy->setObjectName(u"logCopy"_s);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetShortcut);
+    connect(copy, &QAction::triggered, this, &LogView::copySelection);
+    m_table->addAction(copy);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+
     m_detail = new QPlainTextEdit(this);
     m_detail->setObjectName(u"logDetail"_s);
     m_detail->setReadOnly(true);
@@ -161,7 +172,15 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
     connect(m_wrap, &QCheckBox::toggled, this, [this](bool on) {
         m_detail->setLineWrapMode(on ? QPlainTextEdit::WidgetWidth : QPlainTextEdit::NoWrap);
     });
-    connect(clear, &QToolButton::clicked, this, [this] { m_model->log()->clear(); });
+    // The all-traffic view clears the log; a session's view only clears itself.
+    clear->setToolTip(session == 0 ? tr("Clear the traffic log of every session") : tr("Clear this view"));
+    connect(clear, &QToolButton::clicked, this, [this] {
+        if (m_session == 0)
+            m_model->log()->clear();
+        else
+            m_filter->hideExisting();
+        m_detail->clear();
+    });
     connect(save, &QToolButton::clicked, this, &LogView::saveWithDialog);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] { m_rowsArrived = true; });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LogView::updateDetail);
@@ -213,7 +232,7 @@ void LogView::updateDetail()
             + u"  "_s + TrafficLogModel::directionText(*entry) + u"  "_s + entry->peer.toString() + u'\n';
     if (entry->isData()) {
         text += tr("%n byte(s)", nullptr, int(entry->data.size())) + u"\n\n"_s;
-        text += TextCodec::decode(entry->data, m_model->log()->sessionEncoding(entry->session));
+        text += m_model->fullText(source.row());
         text += u"\n\n"_s + Hex::format(entry->data);
     } else {
         text += QString::fromUtf8(entry->data);

@@ -194,8 +194,13 @@ SendBox::~SendBox() = default;
 
 void SendBox::setSendFunction(SendFunction send)
 {
-    m_send = send;
-    m_periodic->setSendFunction(std::move(send));
+    m_send = std::move(send);
+    m_periodic->setSendFunction([this](const QByteArray &bytes) {
+        const QString problem = m_send(bytes);
+        if (!problem.isEmpty())
+            showError(problem);
+        return problem.isEmpty();
+    });
 }
 
 bool SendBox::eventFilter(QObject *watched, QEvent *event)
@@ -254,9 +259,15 @@ bool SendBox::sendNow()
         showError(bytes.error);
         return false;
     }
-    const bool sent = m_send ? m_send(bytes.bytes) : (m_session && m_session->send(bytes.bytes));
-    if (!sent) {
-        showError(m_session ? m_session->errorString() : tr("nowhere to send"));
+    QString problem;
+    if (m_send)
+        problem = m_send(bytes.bytes);
+    else if (!m_session)
+        problem = tr("nowhere to send");
+    else if (!m_session->send(bytes.bytes))
+        problem = m_session->errorString();
+    if (!problem.isEmpty()) {
+        showError(problem);
         return false;
     }
     m_error->hide();

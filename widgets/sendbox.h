@@ -28,7 +28,8 @@ class SendBox final : public QWidget
     Q_DISABLE_COPY_MOVE(SendBox)
 
 public:
-    using SendFunction = std::function<bool(const QByteArray &)>;
+    // Sends the bytes; returns an empty string, or why nothing was sent.
+    using SendFunction = std::function<QString(const QByteArray &)>;
     enum class Mode { Text, Hex };
     Q_ENUM(Mode)
     enum class LineEnding { None, Cr, Lf, CrLf };

@@ -155,16 +155,14 @@ QList<quint64> TcpServerTab::selectedPeers() const
     return ids;
 }
 
-bool TcpServerTab::sendToChosen(const QByteArray &bytes)
+QString TcpServerTab::sendToChosen(const QByteArray &bytes)
 {
     if (m_toAll->isChecked())
-        return m_server->send(bytes);
+        return m_server->send(bytes) ? QString() : m_server->errorString();
     const QList<quint64> ids = selectedPeers();
-    if (ids.isEmpty()) {
-        showError(tr("no client selected: select one or more in the list, or choose Send to all"));
-        return false;
-    }
-    return m_server->sendTo(ids, bytes) > 0;
+    if (ids.isEmpty())
+        return tr("no client selected: select one or more in the list, or choose Send to all");
+    return m_server->sendTo(ids, bytes) > 0 ? QString() : m_server->errorString();
 }
 
 void TcpServerTab::updatePeerCount()

@@ -38,7 +38,7 @@ protected:
     void setSettingsEnabled(bool enabled) override;
 
 private:
-    bool sendToChosen(const QByteArray &data);
+    QString sendToChosen(const QByteArray &data);
     QList<quint64> selectedPeers() const;
     void updatePeerCount();
 

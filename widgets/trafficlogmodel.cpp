@@ -92,6 +92,17 @@ QString TrafficLogModel::text(int row) const
     return m_text.at(size_t(row));
 }
 
+QString TrafficLogModel::fullText(int row) const
+{
+    const LogEntry *e = entry(row);
+    if (!e)
+        return {};
+    const QString &kept = m_text.at(size_t(row));
+    if (!e->isData() || (e->data.size() <= PreviewBytes && kept.size() <= PreviewChars))
+        return kept;
+    return TextCodec::decode(e->data, m_log->sessionEncoding(e->session));
+}
+
 QString TrafficLogModel::directionText(const LogEntry &entry)
 {
     switch (entry.kind) {

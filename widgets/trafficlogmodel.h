@@ -56,6 +56,9 @@ public:
     // flood between two batches), until the next sync() removes the row.
     const LogEntry *entry(int row) const;
     QString text(int row) const;
+    // The whole text of a row for a detail view: the decoded text as logged
+    // (split characters whole) when it was kept whole, else decoded again.
+    QString fullText(int row) const;
     static QString directionText(const LogEntry &entry);
 
 private:
