@@ -5,12 +5,20 @@
 #include <QFileInfo>
 #include <QTimer>
 
+#include <chrono>
+
 using namespace Qt::StringLiterals;
 
 namespace {
-// Bytes handed over per turn of the event loop, so the loop stays responsive
-// even when the session never pushes back (UDP).
+// Bytes handed over per turn of the event loop, so the loop stays responsive.
 constexpr qint64 BytesPerTurn = 1024 * 1024;
+// UDP never pushes back: what the receiver's socket buffer cannot hold when
+// it comes is lost. A burst of 1 MiB in 1 KiB datagrams overruns a default
+// buffer (208 KiB) nine times out of ten on loopback, so datagrams go out
+// paced: at most this many, and this many bytes, per tick of this length.
+constexpr int PacedDatagramsPerTick = 16;
+constexpr qint64 PacedBytesPerTick = 32 * 1024;
+constexpr auto PaceTick = std::chrono::milliseconds(1);
 } // namespace
 
 FileSender::FileSender(Session *session, QObject *parent)
@@ -24,7 +32,15 @@ FileSender::FileSender(Session *session, QObject *parent)
         });
         connect(session, &Session::stateChanged, this, [this](Session::State state) {
             if (state != Session::State::Active && isRunning())
-                finish(false, u"the session stopped after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
+                finish(
+                    false, u"the session stopped after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
+        });
+        // A session deleted while we wait for its bytesWritten() says nothing
+        // else; without this the file would stay open and "running" for ever.
+        connect(session, &QObject::destroyed, this, [this] {
+            if (isRunning())
+                finish(
+                    false, u"the session is gone after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
         });
     }
 }
@@ -64,18 +80,25 @@ void FileSender::cancel()
 
 void FileSender::pump()
 {
-    if (!isRunning() || !m_session)
+    if (!isRunning())
         return;
+    if (!m_session) {
+        finish(false, u"the session is gone after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
+        return;
+    }
     const qint64 chunkSize = m_chunkSize > 0 ? m_chunkSize : m_session->maxChunk();
-    qint64 budget = BytesPerTurn;
+    const bool paced = m_session->kind() == Session::Kind::Udp;
+    qint64 budget = paced ? PacedBytesPerTick : BytesPerTurn;
+    int chunks = 0;
     while (m_session->pendingBytes() < HighWater) {
-        if (budget <= 0) {
-            // Yield to the event loop, then go on.
+        if (budget <= 0 || (paced && chunks >= PacedDatagramsPerTick)) {
+            // Yield to the event loop (for UDP: until the next tick), then go on.
             m_pumpQueued = true;
-            QTimer::singleShot(0, this, [this] {
-                m_pumpQueued = false;
-                pump();
-            });
+            QTimer::singleShot(
+                paced ? PaceTick : std::chrono::milliseconds(0), Qt::PreciseTimer, this, [this] {
+                    m_pumpQueued = false;
+                    pump();
+                });
             return;
         }
         const QByteArray chunk = m_file.read(chunkSize);
@@ -87,12 +110,18 @@ void FileSender::pump()
             return;
         }
         if (!m_session->send(chunk)) {
-            finish(false, m_session->errorString());
+            if (isRunning())
+                finish(false, m_session->errorString());
             return;
         }
         m_sent += chunk.size();
         budget -= chunk.size();
+        ++chunks;
         Q_EMIT progress(m_sent, m_total);
+        // A slot may have cancelled, or stopped the session (which finished
+        // us); reading on would report a second, successful, end.
+        if (!isRunning() || !m_session)
+            return;
     }
     // Back-pressure: bytesWritten() calls pump() again once the backlog drains.
 }

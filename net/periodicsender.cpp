@@ -34,11 +34,27 @@ bool PeriodicSender::start(const QByteArray &payload, int intervalMs, int count,
             *error = problem;
         return false;
     }
+    const bool wasRunning = isRunning();
+    m_timer.stop(); // a new start replaces a running one
     m_payload = payload;
     m_count = count;
     m_sent = 0;
+    // The first one goes now, the rest every interval. When it cannot go (the
+    // session is not running, has nowhere to send) the start fails and says
+    // why, rather than succeeding and finishing at once.
+    const bool sent = m_send ? m_send(m_payload) : m_session->send(m_payload);
+    if (!sent) {
+        if (wasRunning)
+            Q_EMIT finished();
+        if (error)
+            *error = m_session->errorString();
+        return false;
+    }
+    m_sent = 1;
     m_timer.start(intervalMs);
-    fire(); // the first one goes now, the rest every interval
+    Q_EMIT tick(m_sent);
+    if (m_count == 1)
+        stop();
     return true;
 }
 

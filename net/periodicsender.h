@@ -26,7 +26,7 @@ public:
     void setSendFunction(SendFunction send) { m_send = std::move(send); }
 
     // False with an error when the payload is empty, the interval below 1 ms
-    // or the count negative.
+    // or the count negative, or when the first send (made at once) fails.
     bool start(const QByteArray &payload, int intervalMs, int count, QString *error);
     void stop();
     bool isRunning() const { return m_timer.isActive(); }

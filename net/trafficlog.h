@@ -18,7 +18,7 @@ class StreamDecoder;
 enum class LogKind : quint8 {
     Rx,
     Tx,
-    Listening, // a server listens or a UDP socket is bound; data holds the local address
+    Listening, // a server listens or a UDP socket is bound; peer holds the local address
     Connected,
     Disconnected, // data holds the reason
     Error, // data holds the message (UTF-8)

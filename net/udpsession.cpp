@@ -9,6 +9,12 @@
 #include <QUdpSocket>
 #include <QVariant>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -23,6 +29,17 @@ constexpr int ReceiveBufferBytes = 4 * 1024 * 1024;
 bool isIPv4(const QHostAddress &address)
 {
     return address.protocol() == QAbstractSocket::IPv4Protocol;
+}
+
+// The most a datagram to this address can carry: IPv4's limit also for an
+// IPv4-mapped IPv6 address (it travels as IPv4) and when the family is not
+// known yet.
+qint64 datagramLimit(const QHostAddress &to)
+{
+    bool mapped = false;
+    to.toIPv4Address(&mapped);
+    return to.protocol() == QAbstractSocket::IPv6Protocol && !mapped ? UdpSession::MaxDatagramIPv6
+                                                                     : UdpSession::MaxDatagramIPv4;
 }
 
 } // namespace
@@ -64,6 +81,7 @@ void UdpSession::setTarget(const QString &host, quint16 port)
         QHostInfo::abortHostLookup(m_lookupId);
         m_lookupId = -1;
     }
+    m_pendingTargetHost.clear();
     QString literal = host;
     if (literal.startsWith(u'[') && literal.endsWith(u']'))
         literal = literal.mid(1, literal.size() - 2);
@@ -75,16 +93,23 @@ void UdpSession::setTarget(const QString &host, quint16 port)
     m_target = {};
     m_pendingTargetHost = host;
     m_lookupId = QHostInfo::lookupHost(host, this, [this, host, port](const QHostInfo &info) {
+        // abortHostLookup() cannot recall an answer already posted (a name in
+        // Qt's cache is answered at once): the answer to a lookup that a newer
+        // target replaced must not overwrite that target.
+        if (info.lookupId() != m_lookupId)
+            return;
         m_lookupId = -1;
         const QList<QHostAddress> addresses = info.addresses();
         if (info.error() != QHostInfo::NoError || addresses.isEmpty()) {
             reportError(u"host '%1' not found"_s.arg(host));
             return;
         }
-        // Prefer an address of the family we are bound to.
+        // Prefer an address of the family we are (or are to be) bound to.
         QHostAddress chosen = addresses.first();
-        const QHostAddress bound = m_socket->localAddress();
-        if (m_socket->state() == QAbstractSocket::BoundState && bound != QHostAddress::Any) {
+        const QHostAddress bound = m_socket->state() == QAbstractSocket::BoundState
+            ? m_socket->localAddress()
+            : m_bindAddress;
+        if (bound.protocol() != QAbstractSocket::AnyIPProtocol) {
             for (const QHostAddress &candidate : addresses) {
                 if (candidate.protocol() == bound.protocol()) {
                     chosen = candidate;
@@ -100,12 +125,21 @@ void UdpSession::setTarget(const QString &host, quint16 port)
 
 void UdpSession::clearTarget()
 {
+    if (m_lookupId >= 0) {
+        QHostInfo::abortHostLookup(m_lookupId);
+        m_lookupId = -1;
+    }
+    m_pendingTargetHost.clear();
     m_target = {};
 }
 
 qint64 UdpSession::maxChunk() const
 {
-    return isIPv4(m_socket->localAddress()) ? MaxDatagramIPv4 : MaxDatagramIPv6;
+    // Where send() would go decides; a socket of both families with nowhere
+    // to send yet gets the size that fits either.
+    const bool toSender = (m_replyToSender || m_target.isNull()) && !m_lastSender.isNull();
+    const Endpoint destination = toSender ? m_lastSender : m_target;
+    return datagramLimit(destination.isNull() ? m_socket->localAddress() : destination.address);
 }
 
 void UdpSession::start()
@@ -115,9 +149,16 @@ void UdpSession::start()
     setState(State::Starting);
     // Sharing is only wanted for multicast, where several programs listen on
     // one port; otherwise a port in use must be reported as such.
-    const auto mode = m_groups.isEmpty() ? QAbstractSocket::DontShareAddress
-                                         : QAbstractSocket::ShareAddress | QAbstractSocket::ReuseAddressHint;
-    if (!m_socket->bind(m_bindAddress, m_bindPort, mode)) {
+    const auto mode = m_groups.isEmpty()
+        ? QAbstractSocket::DontShareAddress
+        : QAbstractSocket::ShareAddress | QAbstractSocket::ReuseAddressHint;
+    // Qt refuses to join an IPv4 group on a socket of both families, so "any"
+    // with only IPv4 groups to join means IPv4's any.
+    QHostAddress bindAddress = m_bindAddress;
+    if (bindAddress == QHostAddress::Any && !m_groups.isEmpty()
+        && std::all_of(m_groups.cbegin(), m_groups.cend(), isIPv4))
+        bindAddress = QHostAddress(QHostAddress::AnyIPv4);
+    if (!m_socket->bind(bindAddress, m_bindPort, mode)) {
         const QString where = Endpoint { m_bindAddress, m_bindPort }.toString();
         QString message;
         switch (m_socket->error()) {
@@ -125,10 +166,12 @@ void UdpSession::start()
             message = u"UDP port %1 is already in use (%2)"_s.arg(m_bindPort).arg(where);
             break;
         case QAbstractSocket::SocketAccessError:
-            message = u"permission denied to bind %1 (ports below 1024 need privileges)"_s.arg(where);
+            message
+                = u"permission denied to bind %1 (ports below 1024 need privileges)"_s.arg(where);
             break;
         case QAbstractSocket::SocketAddressNotAvailableError:
-            message = u"cannot bind %1: %2 is not an address of this machine"_s.arg(where, m_bindAddress.toString());
+            message = u"cannot bind %1: %2 is not an address of this machine"_s.arg(
+                where, m_bindAddress.toString());
             break;
         default:
             message = u"cannot bind %1: %2"_s.arg(where, m_socket->errorString());
@@ -139,7 +182,8 @@ void UdpSession::start()
         reportError(message);
         return;
     }
-    m_socket->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, QVariant(ReceiveBufferBytes));
+    m_socket->setSocketOption(
+        QAbstractSocket::ReceiveBufferSizeSocketOption, QVariant(ReceiveBufferBytes));
     applyMulticastOptions();
     setState(State::Active);
     const Endpoint local = localEndpoint();
@@ -171,12 +215,30 @@ std::optional<QNetworkInterface> UdpSession::multicastInterface() const
 void UdpSession::applyMulticastOptions()
 {
     m_socket->setSocketOption(QAbstractSocket::MulticastTtlOption, QVariant(m_multicastTtl));
-    m_socket->setSocketOption(QAbstractSocket::MulticastLoopbackOption, QVariant(m_multicastLoopback ? 1 : 0));
+    m_socket->setSocketOption(
+        QAbstractSocket::MulticastLoopbackOption, QVariant(m_multicastLoopback ? 1 : 0));
+    const auto interface = multicastInterface();
     if (!m_multicastInterface.isEmpty()) {
-        if (const auto interface = multicastInterface())
+        if (interface)
             m_socket->setMulticastInterface(*interface);
         else
             reportError(u"network interface '%1' not found"_s.arg(m_multicastInterface));
+    }
+    // On a socket of both families Qt sets only the IPv6 options, which
+    // datagrams to IPv4 groups ignore; Linux takes the IPv4 ones on it too.
+    if (m_socket->localAddress().protocol() == QAbstractSocket::AnyIPProtocol) {
+        const int fd = int(m_socket->socketDescriptor());
+        const int ttl = m_multicastTtl;
+        const int loop = m_multicastLoopback ? 1 : 0;
+        bool ok = ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) == 0
+            && ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop) == 0;
+        if (interface) {
+            ip_mreqn request {};
+            request.imr_ifindex = interface->index();
+            ok = ok && ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &request, sizeof request) == 0;
+        }
+        if (!ok)
+            reportError(u"cannot set the IPv4 multicast options: %1"_s.arg(qt_error_string(errno)));
     }
 }
 
@@ -193,11 +255,25 @@ bool UdpSession::joinGroup(const QHostAddress &group)
 
 bool UdpSession::joinNow(const QHostAddress &group)
 {
+    // Said here, not left to Qt, which only warns on the console.
+    const QHostAddress bound = m_socket->localAddress();
+    if (isIPv4(group) != isIPv4(bound)) {
+        const QString where = bound.protocol() == QAbstractSocket::AnyIPProtocol
+            ? u"any address of both families"_s
+            : bound.toString();
+        reportError(isIPv4(group)
+                ? u"cannot join IPv4 multicast group %1 on a socket bound to %2: bind to 0.0.0.0 or an IPv4 address"_s
+                      .arg(group.toString(), where)
+                : u"cannot join IPv6 multicast group %1 on a socket bound to %2: bind to :: or an IPv6 address"_s
+                      .arg(group.toString(), where));
+        return false;
+    }
     const auto interface = multicastInterface();
     const bool ok = interface ? m_socket->joinMulticastGroup(group, *interface)
                               : m_socket->joinMulticastGroup(group);
     if (!ok) {
-        reportError(u"cannot join multicast group %1: %2"_s.arg(group.toString(), m_socket->errorString()));
+        reportError(
+            u"cannot join multicast group %1: %2"_s.arg(group.toString(), m_socket->errorString()));
         return false;
     }
     logEvent(LogKind::Info, 0, {}, u"joined multicast group %1"_s.arg(group.toString()));
@@ -214,7 +290,8 @@ bool UdpSession::leaveGroup(const QHostAddress &group)
     const bool ok = interface ? m_socket->leaveMulticastGroup(group, *interface)
                               : m_socket->leaveMulticastGroup(group);
     if (!ok) {
-        reportError(u"cannot leave multicast group %1: %2"_s.arg(group.toString(), m_socket->errorString()));
+        reportError(u"cannot leave multicast group %1: %2"_s.arg(
+            group.toString(), m_socket->errorString()));
         return false;
     }
     logEvent(LogKind::Info, 0, {}, u"left multicast group %1"_s.arg(group.toString()));
@@ -243,7 +320,8 @@ void UdpSession::readPending()
         const QNetworkDatagram datagram = m_socket->receiveDatagram();
         if (!datagram.isValid())
             break;
-        const Endpoint from { plainAddress(datagram.senderAddress()), quint16(datagram.senderPort()) };
+        const Endpoint from { plainAddress(datagram.senderAddress()),
+            quint16(datagram.senderPort()) };
         m_lastSender = from;
         handleReceived(peerIdFor(from), from, datagram.data());
         if (state() != State::Active)
@@ -261,18 +339,27 @@ bool UdpSession::sendTo(const Endpoint &to, const QByteArray &data)
         reportError(u"no destination: give a host and a port"_s);
         return false;
     }
-    const qint64 limit = isIPv4(to.address) ? MaxDatagramIPv4 : MaxDatagramIPv6;
+    const qint64 limit = datagramLimit(to.address);
     if (data.size() > limit) {
-        reportError(u"datagram of %1 bytes exceeds the UDP maximum of %2 bytes"_s.arg(data.size()).arg(limit));
+        reportError(u"datagram of %1 bytes exceeds the UDP maximum of %2 bytes"_s.arg(data.size())
+                        .arg(limit));
         return false;
     }
     const QHostAddress bound = m_socket->localAddress();
-    if (bound.protocol() != QAbstractSocket::AnyIPProtocol && bound.protocol() != to.address.protocol()) {
+    if (bound.protocol() != QAbstractSocket::AnyIPProtocol
+        && bound.protocol() != to.address.protocol()) {
         reportError(u"cannot send to %1 from a socket bound to %2 (bind to any address)"_s.arg(
-                to.toString(), bound.toString()));
+            to.toString(), bound.toString()));
         return false;
     }
-    if (m_socket->writeDatagram(data, to.address, to.port) < 0) {
+    qint64 written = 0;
+    {
+        // A failed write also makes the socket emit errorOccurred; the error
+        // is reported once, below, naming the destination.
+        const QSignalBlocker quiet(m_socket);
+        written = m_socket->writeDatagram(data, to.address, to.port);
+    }
+    if (written < 0) {
         reportError(u"cannot send to %1: %2"_s.arg(to.toString(), m_socket->errorString()));
         return false;
     }
