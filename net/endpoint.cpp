@@ -118,6 +118,10 @@ HostPortResult parseHostPort(QStringView text, bool allowZeroPort)
         const QStringView host = input.sliced(1, close - 1);
         if (host.isEmpty())
             return failure(u"no address between '[' and ']' in '%1'"_s.arg(input));
+        // QHostAddress skips blanks around an address, but the host is handed
+        // on as written: refuse them, as for a host without brackets.
+        if (std::any_of(host.begin(), host.end(), [](QChar c) { return c.isSpace(); }))
+            return failure(u"address '%1' contains a space"_s.arg(host));
         if (!isIPv6Literal(host)) {
             return failure(u"'%1' is not an IPv6 address (brackets are only for IPv6)"_s.arg(
                 input.first(close + 1)));

@@ -10,8 +10,7 @@ Session::Session(Kind kind, const QString &name, QObject *parent)
     : QObject(parent)
     , m_kind(kind)
     , m_name(name)
-{
-}
+{ }
 
 Session::~Session() = default;
 
@@ -64,7 +63,8 @@ void Session::logEvent(LogKind kind, quint64 peerId, const Endpoint &peer, const
 {
     if (!m_log)
         return;
-    m_log->append({ QDateTime::currentMSecsSinceEpoch(), m_logId, kind, peerId, peer, text.toUtf8() });
+    m_log->append(
+        { QDateTime::currentMSecsSinceEpoch(), m_logId, kind, peerId, peer, text.toUtf8() });
 }
 
 void Session::handleReceived(quint64 peerId, const Endpoint &peer, const QByteArray &data)
@@ -72,7 +72,8 @@ void Session::handleReceived(quint64 peerId, const Endpoint &peer, const QByteAr
     m_counters.rxBytes += quint64(data.size());
     ++m_counters.rxPackets;
     if (m_log)
-        m_log->append({ QDateTime::currentMSecsSinceEpoch(), m_logId, LogKind::Rx, peerId, peer, data });
+        m_log->append(
+            { QDateTime::currentMSecsSinceEpoch(), m_logId, LogKind::Rx, peerId, peer, data });
     Q_EMIT received(peerId, peer, data);
     if (m_responder.mode != Responder::Mode::Off) {
         if (const auto answer = m_responder.respond(data, m_encoding); answer && !answer->isEmpty())
@@ -85,6 +86,7 @@ void Session::handleSent(quint64 peerId, const Endpoint &peer, const QByteArray 
     m_counters.txBytes += quint64(data.size());
     ++m_counters.txPackets;
     if (m_log)
-        m_log->append({ QDateTime::currentMSecsSinceEpoch(), m_logId, LogKind::Tx, peerId, peer, data });
+        m_log->append(
+            { QDateTime::currentMSecsSinceEpoch(), m_logId, LogKind::Tx, peerId, peer, data });
     Q_EMIT sent(peerId, peer, data);
 }

@@ -56,7 +56,9 @@ TcpClientSession::TcpClientSession(const QString &name, QObject *parent)
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
         if (state() != State::Starting || !m_socket)
             return;
-        const QString message = u"connection to %1:%2 timed out after %3 ms"_s.arg(m_host).arg(m_port).arg(m_connectTimeoutMs);
+        const QString message
+            = u"connection to %1:%2 timed out after %3 ms"_s.arg(m_host).arg(m_port).arg(
+                m_connectTimeoutMs);
         closeSocket();
         if (m_autoReconnect) {
             reportError(message);
@@ -106,12 +108,13 @@ void TcpClientSession::connectNow()
     // errorOccurred() at once, and onSocketError() would delete the socket
     // under our feet and report the failure as a connect error.
     if (!m_localAddress.isNull() || m_localPort != 0) {
-        const QHostAddress local = m_localAddress.isNull() ? QHostAddress(QHostAddress::Any) : m_localAddress;
+        const QHostAddress local
+            = m_localAddress.isNull() ? QHostAddress(QHostAddress::Any) : m_localAddress;
         if (!m_socket->bind(local, m_localPort, QAbstractSocket::ReuseAddressHint)) {
             const QString message = m_socket->error() == QAbstractSocket::AddressInUseError
-                    ? u"local port %1 is already in use"_s.arg(m_localPort)
-                    : u"cannot bind local address %1: %2"_s.arg(Endpoint { local, m_localPort }.toString(),
-                                                                 m_socket->errorString());
+                ? u"local port %1 is already in use"_s.arg(m_localPort)
+                : u"cannot bind local address %1: %2"_s.arg(
+                    Endpoint { local, m_localPort }.toString(), m_socket->errorString());
             closeSocket();
             setState(State::Idle);
             reportError(message);
@@ -141,8 +144,8 @@ void TcpClientSession::onConnected()
     m_watchFd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     ++m_connectionId;
     setState(State::Active);
-    logEvent(LogKind::Connected, m_connectionId, m_peer,
-             u"from %1"_s.arg(localEndpoint().toString()));
+    logEvent(
+        LogKind::Connected, m_connectionId, m_peer, u"from %1"_s.arg(localEndpoint().toString()));
     Q_EMIT peerConnected(m_connectionId, m_peer);
 }
 
@@ -172,7 +175,8 @@ void TcpClientSession::onSocketError()
         message = u"cannot reach %1:%2: %3"_s.arg(m_host).arg(m_port).arg(m_socket->errorString());
         break;
     default:
-        message = u"cannot connect to %1:%2: %3"_s.arg(m_host).arg(m_port).arg(m_socket->errorString());
+        message
+            = u"cannot connect to %1:%2: %3"_s.arg(m_host).arg(m_port).arg(m_socket->errorString());
         break;
     }
     closeSocket();
@@ -198,8 +202,8 @@ QString TcpClientSession::disconnectReason()
         break;
     }
     return m_socket && m_socket->error() != QAbstractSocket::RemoteHostClosedError
-            ? m_socket->errorString()
-            : u"closed by peer"_s;
+        ? m_socket->errorString()
+        : u"closed by peer"_s;
 }
 
 void TcpClientSession::onDisconnected()
@@ -242,7 +246,8 @@ void TcpClientSession::closeSocket()
 
 void TcpClientSession::scheduleReconnect(const QString &why)
 {
-    const int delay = std::min(LastReconnectDelayMs, FirstReconnectDelayMs << std::min(m_reconnectAttempt, 6));
+    const int delay
+        = std::min(LastReconnectDelayMs, FirstReconnectDelayMs << std::min(m_reconnectAttempt, 6));
     ++m_reconnectAttempt;
     setState(State::Starting);
     logEvent(LogKind::Info, 0, {}, u"reconnecting in %1 ms (%2)"_s.arg(delay).arg(why));

@@ -17,8 +17,8 @@ class TcpClientSession final : public Session
     Q_DISABLE_COPY_MOVE(TcpClientSession)
 
 public:
-    explicit TcpClientSession(const QString &name = QStringLiteral("tcp-client"),
-                              QObject *parent = nullptr);
+    explicit TcpClientSession(
+        const QString &name = QStringLiteral("tcp-client"), QObject *parent = nullptr);
     ~TcpClientSession() override;
 
     void setRemote(const QString &host, quint16 port)
@@ -45,7 +45,10 @@ public:
     Endpoint peerEndpoint() const { return m_peer; }
     Endpoint localEndpoint() const;
     // The wait before the next reconnection attempt, 0 when none is scheduled.
-    int reconnectDelay() const { return m_reconnectTimer.isActive() ? m_reconnectTimer.interval() : 0; }
+    int reconnectDelay() const
+    {
+        return m_reconnectTimer.isActive() ? m_reconnectTimer.interval() : 0;
+    }
 
 protected:
     void reply(quint64 peerId, const Endpoint &peer, const QByteArray &data) override;

@@ -29,7 +29,8 @@ QString listenErrorText(const QTcpServer &server, const QHostAddress &address, q
     case QAbstractSocket::SocketAccessError:
         return u"permission denied to listen on %1 (ports below 1024 need privileges)"_s.arg(where);
     case QAbstractSocket::SocketAddressNotAvailableError:
-        return u"cannot listen on %1: %2 is not an address of this machine"_s.arg(where, address.toString());
+        return u"cannot listen on %1: %2 is not an address of this machine"_s.arg(
+            where, address.toString());
     default:
         return u"cannot listen on %1: %2"_s.arg(where, server.errorString());
     }
@@ -111,7 +112,8 @@ void TcpServerSession::acceptPending()
         const Endpoint endpoint { plainAddress(socket->peerAddress()), socket->peerPort() };
         if (m_maxClients > 0 && m_peers.size() >= m_maxClients) {
             logEvent(LogKind::Info, 0, endpoint,
-                     u"refused %1: the limit of %2 clients is reached"_s.arg(endpoint.toString()).arg(m_maxClients));
+                u"refused %1: the limit of %2 clients is reached"_s.arg(endpoint.toString())
+                    .arg(m_maxClients));
             socket->abort();
             socket->deleteLater();
             continue;
@@ -129,9 +131,9 @@ void TcpServerSession::acceptPending()
             QString reason = socket->property("socklabReason").toString();
             if (reason.isEmpty()) {
                 reason = socket->error() == QAbstractSocket::RemoteHostClosedError
-                                || socket->error() == QAbstractSocket::UnknownSocketError
-                        ? u"closed by peer"_s
-                        : socket->errorString();
+                        || socket->error() == QAbstractSocket::UnknownSocketError
+                    ? u"closed by peer"_s
+                    : socket->errorString();
             }
             dropPeer(id, reason);
         });
@@ -174,8 +176,8 @@ void TcpServerSession::dropPeer(quint64 peerId, const QString &reason)
 bool TcpServerSession::writeTo(Connection &connection, const QByteArray &data)
 {
     if (connection.socket->write(data) < 0) {
-        reportError(u"cannot send to %1: %2"_s.arg(connection.info.endpoint.toString(),
-                                                   connection.socket->errorString()));
+        reportError(u"cannot send to %1: %2"_s.arg(
+            connection.info.endpoint.toString(), connection.socket->errorString()));
         return false;
     }
     connection.info.counters.txBytes += quint64(data.size());
@@ -252,7 +254,8 @@ QList<PeerInfo> TcpServerSession::peers() const
     list.reserve(m_peers.size());
     for (const auto &connection : m_peers)
         list.append(connection.info);
-    std::sort(list.begin(), list.end(), [](const PeerInfo &a, const PeerInfo &b) { return a.id < b.id; });
+    std::sort(
+        list.begin(), list.end(), [](const PeerInfo &a, const PeerInfo &b) { return a.id < b.id; });
     return list;
 }
 

@@ -26,8 +26,8 @@ class TcpServerSession final : public Session
     Q_DISABLE_COPY_MOVE(TcpServerSession)
 
 public:
-    explicit TcpServerSession(const QString &name = QStringLiteral("tcp-server"),
-                              QObject *parent = nullptr);
+    explicit TcpServerSession(
+        const QString &name = QStringLiteral("tcp-server"), QObject *parent = nullptr);
     ~TcpServerSession() override;
 
     void setListenAddress(const QHostAddress &address) { m_address = address; }

@@ -16,7 +16,10 @@ struct BytesResult
 
     bool ok() const { return error.isEmpty(); }
     static BytesResult success(QByteArray data) { return { std::move(data), {}, -1 }; }
-    static BytesResult failure(QString message, qsizetype at) { return { {}, std::move(message), at }; }
+    static BytesResult failure(QString message, qsizetype at)
+    {
+        return { {}, std::move(message), at };
+    }
 };
 
 // The text encodings a user can choose, by the names the UI and the CLI show.

@@ -36,7 +36,9 @@ bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
 class StringReader
 {
 public:
-    explicit StringReader(QByteArrayView bytes) : m_bytes(bytes) { }
+    explicit StringReader(QByteArrayView bytes)
+        : m_bytes(bytes)
+    { }
 
     bool atEnd() const { return m_position >= m_bytes.size(); }
     // The next string without its NUL, or nullopt when no NUL ends it.
@@ -194,7 +196,8 @@ Decoded decode(QByteArrayView datagram)
         request.write = static_cast<Opcode>(opcode) == Opcode::WriteRequest;
         request.filename = filename->toByteArray();
         request.mode = lowerAscii(*mode);
-        if (const DecodeError error = readOptions(reader, request.options); error != DecodeError::None)
+        if (const DecodeError error = readOptions(reader, request.options);
+            error != DecodeError::None)
             return failed(error);
         return { std::move(request), DecodeError::None };
     }
@@ -233,9 +236,11 @@ Decoded decode(QByteArrayView datagram)
 QByteArray encodeRequest(const Request &request)
 {
     QByteArray out;
-    out.reserve(2 + request.filename.size() + request.mode.size() + 2 + 32 * request.options.size());
+    out.reserve(
+        2 + request.filename.size() + request.mode.size() + 2 + 32 * request.options.size());
     out.resize(2);
-    const quint16 op = static_cast<quint16>(request.write ? Opcode::WriteRequest : Opcode::ReadRequest);
+    const quint16 op
+        = static_cast<quint16>(request.write ? Opcode::WriteRequest : Opcode::ReadRequest);
     out[0] = static_cast<char>(op >> 8);
     out[1] = static_cast<char>(op & 0xff);
     appendString(out, request.filename);
@@ -280,9 +285,15 @@ QByteArray encode(const Packet &packet)
     struct Encoder
     {
         QByteArray operator()(const Request &request) const { return encodeRequest(request); }
-        QByteArray operator()(const Data &data) const { return encodeData(data.block, data.payload); }
+        QByteArray operator()(const Data &data) const
+        {
+            return encodeData(data.block, data.payload);
+        }
         QByteArray operator()(const Ack &ack) const { return encodeAck(ack.block); }
-        QByteArray operator()(const Error &error) const { return encodeError(error.code, error.message); }
+        QByteArray operator()(const Error &error) const
+        {
+            return encodeError(error.code, error.message);
+        }
         QByteArray operator()(const OptionAck &oack) const { return encodeOptionAck(oack.options); }
     };
     return std::visit(Encoder {}, packet);
@@ -332,7 +343,12 @@ void NetasciiDecoder::decode(QByteArrayView wire, QByteArray &local)
 {
     const qsizetype start = local.size();
     local.resize(start + wire.size() + 1);
-    char *out = local.data() + start;
+    const char *end = decode(wire, local.data() + start);
+    local.resize(end - local.constData());
+}
+
+char *NetasciiDecoder::decode(QByteArrayView wire, char *out)
+{
     const char *in = wire.data();
     const char *const end = in + wire.size();
     if (m_pendingCr && in < end) {
@@ -360,7 +376,6 @@ void NetasciiDecoder::decode(QByteArrayView wire, QByteArray &local)
             break;
         if (in + 1 == end) {
             m_pendingCr = true;
-            ++in;
             break;
         }
         if (in[1] == '\n') {
@@ -374,7 +389,7 @@ void NetasciiDecoder::decode(QByteArrayView wire, QByteArray &local)
             ++in;
         }
     }
-    local.resize(out - local.constData());
+    return out;
 }
 
 void NetasciiDecoder::finish(QByteArray &local)
@@ -382,6 +397,14 @@ void NetasciiDecoder::finish(QByteArray &local)
     if (m_pendingCr)
         local.append('\r');
     m_pendingCr = false;
+}
+
+char *NetasciiDecoder::finish(char *out)
+{
+    if (m_pendingCr)
+        *out++ = '\r';
+    m_pendingCr = false;
+    return out;
 }
 
 } // namespace Tftp

@@ -152,8 +152,8 @@ inline void writeHeader(char *out, Opcode opcode, quint16 blockOrCode)
 
 inline quint16 readUint16(const char *in)
 {
-    return static_cast<quint16>((static_cast<quint16>(static_cast<uchar>(in[0])) << 8)
-                                | static_cast<uchar>(in[1]));
+    return static_cast<quint16>(
+        (static_cast<quint16>(static_cast<uchar>(in[0])) << 8) | static_cast<uchar>(in[1]));
 }
 
 // Local text to netascii (RFC 764 as RFC 1350 uses it): LF becomes CR LF and a
@@ -177,8 +177,12 @@ class NetasciiDecoder
 public:
     // Appends the local form of wire to local.
     void decode(QByteArrayView wire, QByteArray &local);
+    // Writes the local form of wire to out, which has room for
+    // wire.size() + 1 bytes; returns the end of what it wrote.
+    char *decode(QByteArrayView wire, char *out);
     // End of the stream: a CR still waiting is written as it is.
     void finish(QByteArray &local);
+    char *finish(char *out); // out has room for 1 byte
     void reset() { m_pendingCr = false; }
     bool hasPendingCr() const { return m_pendingCr; }
 

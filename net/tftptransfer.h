@@ -37,7 +37,7 @@ struct TftpRequest
     // Options to negotiate (RFC 2347); 0 or false asks for nothing, and a
     // request without any options is plain RFC 1350.
     int blockSize = 0; // blksize, 8..65464
-    int windowSize = 0; // windowsize, 1..65535
+    int windowSize = 0; // windowsize, 1..65535 (an upload asks for at most 64 MiB of blocks)
     bool transferSize = false; // tsize (not sent in netascii: the size is ambiguous)
     int timeoutOption = 0; // timeout in seconds the server should use, 1..255
 
@@ -130,6 +130,8 @@ private:
     void contact(const QHostAddress &address);
     void sendRequest();
     void readPending();
+    bool receiveOne(); // false when no datagram was waiting
+    void closeSocket();
     void handleDatagram(QByteArrayView datagram, const QHostAddress &from, quint16 fromPort);
     void rejectStranger(const QHostAddress &from, quint16 fromPort);
     void lockPeer(const QHostAddress &from, quint16 fromPort);
@@ -140,6 +142,7 @@ private:
     // Download
     void onData(quint16 block, QByteArrayView payload);
     void sendAck(quint16 block);
+    void acknowledgeInOrder(); // ACK the last block taken in order
     bool storePayload(QByteArrayView payload);
     bool flushWriteBuffer();
     bool commitDownload(QString *error);
@@ -151,25 +154,29 @@ private:
     bool fillSendBuffer(qint64 wireEnd);
     bool sendBlock(qint64 block);
     qint64 uploadedFileBytes(qint64 ackedWireBytes);
+    qint64 wireBuffered() const { return m_wireOffset + m_wire.size() - Tftp::HeaderSize; }
 
     void onTimer();
-    void noteProgress();
+    void armTimer(); // a new wait of currentTimeoutMs() starts now
+    qint64 waitedMs() const;
     void emitProgress(bool force);
     bool sendTo(const char *data, qint64 size, const QHostAddress &address, quint16 port);
+    bool sendToPeer(const char *data, qint64 size); // the hot path
     void sendError(Tftp::ErrorCode code, const QString &message);
-    void fail(TftpStatus status, const QString &message);
     void failProtocol(const QString &message); // sends ERROR 4 first
     void finish(TftpStatus status, const QString &message);
-    int currentTimeoutMs() const;
+    int timeoutForAttempt(int attempt) const; // exponential back-off, capped
+    int currentTimeoutMs() const { return timeoutForAttempt(m_attempt); }
     bool isDownload() const { return m_request.direction == TftpRequest::Direction::Download; }
 
     TftpRequest m_request;
     TftpResult m_result;
     Phase m_phase = Phase::Idle;
     QUdpSocket *m_socket = nullptr; // child
+    struct Native;
+    std::unique_ptr<Native> m_native; // its descriptor for the hot path (UNIX)
     QTimer m_timer;
     QElapsedTimer m_clock; // since start()
-    QElapsedTimer m_lastProgress; // since the last packet that moved the transfer on
     QElapsedTimer m_lastProgressSignal;
     int m_lookupId = -1;
 
@@ -185,25 +192,30 @@ private:
     int m_blockSize = Tftp::DefaultBlockSize;
     int m_windowSize = 1;
     int m_attempt = 0; // retransmissions of the current packet so far
-    bool m_progressed = false; // set by noteProgress(), read once per batch of datagrams
+    bool m_progressed = false; // the transfer moved on in this batch of datagrams
+    bool m_progressSinceTick = false;
+    int m_quietTicks = 0; // timer ticks without progress
+    qint64 m_progressCheckedAt = 0; // bytes done when progress() last looked at the clock
     bool m_awaitingReply = false; // what was just sent needs an answer before more can come
 
     QByteArray m_receiveBuffer;
-    QByteArray m_packet; // an outgoing DATA packet is assembled here
     qint64 m_total = -1;
 
     // Download state: blocks counted from 1 without wrapping at 65536.
     QString m_targetPath;
     std::unique_ptr<QTemporaryFile> m_temporary;
-    QByteArray m_writeBuffer;
+    QByteArray m_writeBuffer; // 4 bytes of headroom, then m_writeUsed bytes for the file
+    qint64 m_writeUsed = 0;
     Tftp::NetasciiDecoder m_netasciiDecoder;
     qint64 m_expected = 1; // the next block in order
     int m_inWindow = 0; // blocks taken in order since the last ACK
     bool m_gapReported = false; // an ACK for the gap went out; wait for progress
+    qint64 m_lastAcked = 0; // the last block acknowledged
     qint64 m_received = 0; // local bytes written
 
-    // Upload state: the wire bytes (netascii-encoded if so) of the unacknowledged
-    // blocks and those read ahead, starting at wire offset m_wireOffset.
+    // Upload state: 4 bytes of headroom, then the wire bytes (netascii-encoded
+    // if so) of the unacknowledged blocks and those read ahead, the first of
+    // them at wire offset m_wireOffset.
     std::unique_ptr<QFile> m_source;
     QByteArray m_wire;
     QByteArray m_readChunk; // netascii: raw bytes before encoding
@@ -211,6 +223,7 @@ private:
     bool m_sourceEnded = false;
     qint64 m_wireSize = -1; // known once the file is read to its end
     qint64 m_fileRead = 0;
+    qint64 m_fileAcked = 0; // netascii: file bytes of the acknowledged wire bytes
     std::deque<std::pair<qint64, qint64>> m_netasciiMarks; // (wire end, file end) per chunk
     qint64 m_base = 1; // the first unacknowledged block
     qint64 m_next = 1; // the next block to send

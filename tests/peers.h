@@ -38,8 +38,7 @@ inline QString python()
 }
 
 // Waits, running the event loop, until done() is true or the time is up.
-template<typename Predicate>
-bool waitUntil(Predicate done, int timeoutMs = 10'000)
+template<typename Predicate> bool waitUntil(Predicate done, int timeoutMs = 10'000)
 {
     QElapsedTimer clock;
     clock.start();
@@ -56,7 +55,11 @@ bool waitUntil(Predicate done, int timeoutMs = 10'000)
 class Process
 {
 public:
-    Process() : m_process(std::make_unique<QProcess>()) { m_process->setProcessChannelMode(QProcess::SeparateChannels); }
+    Process()
+        : m_process(std::make_unique<QProcess>())
+    {
+        m_process->setProcessChannelMode(QProcess::SeparateChannels);
+    }
     ~Process() { stop(); }
     Process(const Process &) = delete;
     Process &operator=(const Process &) = delete;
@@ -93,7 +96,8 @@ public:
     // The next whole line of output (without its newline), waiting for it.
     std::optional<QByteArray> readLine(int timeoutMs = 10'000)
     {
-        const bool got = waitUntil([this] { return output().indexOf('\n', m_lineStart) >= 0; }, timeoutMs);
+        const bool got
+            = waitUntil([this] { return output().indexOf('\n', m_lineStart) >= 0; }, timeoutMs);
         if (!got)
             return std::nullopt;
         const qsizetype end = m_output.indexOf('\n', m_lineStart);
@@ -158,7 +162,8 @@ inline std::optional<quint16> listeningTcpPort(qint64 pid, int timeoutMs = 5000)
     auto inodes = [pid] {
         QStringList found;
         const QDir fdDir(QStringLiteral("/proc/%1/fd").arg(pid));
-        for (const QString &entry : fdDir.entryList(QDir::NoDotAndDotDot | QDir::System | QDir::Files)) {
+        for (const QString &entry :
+            fdDir.entryList(QDir::NoDotAndDotDot | QDir::System | QDir::Files)) {
             QByteArray link(256, '\0');
             const QByteArray path = fdDir.filePath(entry).toLocal8Bit();
             const ssize_t n = ::readlink(path.constData(), link.data(), size_t(link.size()));
@@ -172,32 +177,32 @@ inline std::optional<quint16> listeningTcpPort(qint64 pid, int timeoutMs = 5000)
     };
     std::optional<quint16> port;
     waitUntil(
-            [&] {
-                const QStringList sockets = inodes();
-                for (const char *table : { "/proc/net/tcp", "/proc/net/tcp6" }) {
-                    QFile file(QString::fromLatin1(table));
-                    if (!file.open(QIODevice::ReadOnly))
+        [&] {
+            const QStringList sockets = inodes();
+            for (const char *table : { "/proc/net/tcp", "/proc/net/tcp6" }) {
+                QFile file(QString::fromLatin1(table));
+                if (!file.open(QIODevice::ReadOnly))
+                    continue;
+                const QList<QByteArray> lines = file.readAll().split('\n');
+                for (const QByteArray &line : lines) {
+                    const QList<QByteArray> fields = line.simplified().split(' ');
+                    // sl local rem st ... inode is field 9; state 0A is LISTEN
+                    if (fields.size() < 10 || fields.at(3) != "0A")
                         continue;
-                    const QList<QByteArray> lines = file.readAll().split('\n');
-                    for (const QByteArray &line : lines) {
-                        const QList<QByteArray> fields = line.simplified().split(' ');
-                        // sl local rem st ... inode is field 9; state 0A is LISTEN
-                        if (fields.size() < 10 || fields.at(3) != "0A")
-                            continue;
-                        if (!sockets.contains(QString::fromLatin1(fields.at(9))))
-                            continue;
-                        const QByteArray local = fields.at(1);
-                        bool ok = false;
-                        const uint value = local.mid(local.lastIndexOf(':') + 1).toUInt(&ok, 16);
-                        if (ok && value > 0) {
-                            port = quint16(value);
-                            return true;
-                        }
+                    if (!sockets.contains(QString::fromLatin1(fields.at(9))))
+                        continue;
+                    const QByteArray local = fields.at(1);
+                    bool ok = false;
+                    const uint value = local.mid(local.lastIndexOf(':') + 1).toUInt(&ok, 16);
+                    if (ok && value > 0) {
+                        port = quint16(value);
+                        return true;
                     }
                 }
-                return false;
-            },
-            timeoutMs);
+            }
+            return false;
+        },
+        timeoutMs);
     return port;
 }
 

@@ -46,7 +46,8 @@ QJsonObject json(const QByteArray &line)
 }
 
 // Reads JSON lines from a running CLI until one has the event; returns it.
-std::optional<QJsonObject> waitForEvent(peers::Process &cli, const QString &event, int timeoutMs = 10'000)
+std::optional<QJsonObject> waitForEvent(
+    peers::Process &cli, const QString &event, int timeoutMs = 10'000)
 {
     QElapsedTimer clock;
     clock.start();
@@ -107,7 +108,8 @@ void TestCli::help()
     const Finished run = runCli({ u"--help"_s });
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.startsWith("Usage: socklab-cli"));
-    for (const char *word : { "tcp-server", "tcp-client", "udp", "--encoding", "--time-server", "--json" })
+    for (const char *word :
+        { "tcp-server", "tcp-client", "udp", "--encoding", "--time-server", "--json" })
         QVERIFY2(run.out.contains(word), word);
     QVERIFY(run.err.isEmpty());
     QCOMPARE(runCli({ u"tcp-server"_s, u"--help"_s }).exitCode, 0);
@@ -126,49 +128,52 @@ void TestCli::usageErrors_data()
     QTest::addColumn<QString>("message");
     QTest::newRow("no command") << QStringList {} << u"no command given"_s;
     QTest::newRow("unknown command") << QStringList { u"frob"_s } << u"unknown command 'frob'"_s;
-    QTest::newRow("server without listen") << QStringList { u"tcp-server"_s } << u"needs --listen"_s;
-    QTest::newRow("port too big") << QStringList { u"tcp-server"_s, u"--listen"_s, u"127.0.0.1:65536"_s }
-                                  << u"65536"_s;
-    QTest::newRow("port not a number") << QStringList { u"tcp-server"_s, u"-l"_s, u"127.0.0.1:http"_s }
-                                       << u"'http'"_s;
-    QTest::newRow("client port zero") << QStringList { u"tcp-client"_s, u"--connect"_s, u"127.0.0.1:0"_s }
-                                      << u"port 0"_s;
-    QTest::newRow("ambiguous v6") << QStringList { u"tcp-client"_s, u"--connect"_s, u"::1:80"_s } << u"[::1]:80"_s;
-    QTest::newRow("client without host") << QStringList { u"tcp-client"_s, u"--connect"_s, u":80"_s }
-                                         << u"a host is needed"_s;
-    QTest::newRow("bad listen address") << QStringList { u"tcp-server"_s, u"--listen"_s, u"300.1.1.1:0"_s }
-                                        << u"300.1.1.1"_s;
-    QTest::newRow("odd hex") << QStringList { u"udp"_s, u"--bind"_s, u":0"_s, u"--to"_s, u"127.0.0.1:9"_s,
-                                              u"--send-hex"_s, u"41 4"_s }
+    QTest::newRow("server without listen")
+        << QStringList { u"tcp-server"_s } << u"needs --listen"_s;
+    QTest::newRow("port too big") << QStringList { u"tcp-server"_s, u"--listen"_s,
+        u"127.0.0.1:65536"_s } << u"65536"_s;
+    QTest::newRow("port not a number")
+        << QStringList { u"tcp-server"_s, u"-l"_s, u"127.0.0.1:http"_s } << u"'http'"_s;
+    QTest::newRow("client port zero")
+        << QStringList { u"tcp-client"_s, u"--connect"_s, u"127.0.0.1:0"_s } << u"port 0"_s;
+    QTest::newRow("ambiguous v6") << QStringList { u"tcp-client"_s, u"--connect"_s, u"::1:80"_s }
+                                  << u"[::1]:80"_s;
+    QTest::newRow("client without host")
+        << QStringList { u"tcp-client"_s, u"--connect"_s, u":80"_s } << u"a host is needed"_s;
+    QTest::newRow("bad listen address")
+        << QStringList { u"tcp-server"_s, u"--listen"_s, u"300.1.1.1:0"_s } << u"300.1.1.1"_s;
+    QTest::newRow("odd hex") << QStringList { u"udp"_s, u"--bind"_s, u":0"_s, u"--to"_s,
+        u"127.0.0.1:9"_s, u"--send-hex"_s, u"41 4"_s }
                              << u"column 4"_s;
-    QTest::newRow("non-hex digit") << QStringList { u"udp"_s, u"--bind"_s, u":0"_s, u"--to"_s, u"127.0.0.1:9"_s,
-                                                    u"--send-hex"_s, u"4g"_s }
+    QTest::newRow("non-hex digit") << QStringList { u"udp"_s, u"--bind"_s, u":0"_s, u"--to"_s,
+        u"127.0.0.1:9"_s, u"--send-hex"_s, u"4g"_s }
                                    << u"'g'"_s;
-    QTest::newRow("unknown encoding") << QStringList { u"tcp-server"_s, u"-l"_s, u":0"_s, u"-e"_s, u"klingon"_s }
-                                      << u"unknown encoding 'klingon'"_s;
-    QTest::newRow("unencodable") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s, u"-e"_s, u"gb2312"_s,
-                                                  u"--send"_s, u"ok 😀"_s }
+    QTest::newRow("unknown encoding") << QStringList { u"tcp-server"_s, u"-l"_s, u":0"_s, u"-e"_s,
+        u"klingon"_s } << u"unknown encoding 'klingon'"_s;
+    QTest::newRow("unencodable") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s,
+        u"-e"_s, u"gb2312"_s, u"--send"_s, u"ok 😀"_s }
                                  << u"cannot be encoded in GB2312"_s;
-    QTest::newRow("bad escape") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s, u"--escapes"_s,
-                                                 u"--send"_s, u"a\\q"_s }
+    QTest::newRow("bad escape") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s,
+        u"--escapes"_s, u"--send"_s, u"a\\q"_s }
                                 << u"\\q"_s;
-    QTest::newRow("option of another command")
-            << QStringList { u"udp"_s, u"--bind"_s, u":0"_s, u"--max-clients"_s, u"3"_s } << u"does not apply to udp"_s;
-    QTest::newRow("max clients not a number")
-            << QStringList { u"tcp-server"_s, u"-l"_s, u":0"_s, u"--max-clients"_s, u"x"_s } << u"not a number"_s;
-    QTest::newRow("two payloads") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s, u"--send"_s, u"a"_s,
-                                                   u"--send-hex"_s, u"41"_s }
+    QTest::newRow("option of another command") << QStringList { u"udp"_s, u"--bind"_s, u":0"_s,
+        u"--max-clients"_s, u"3"_s } << u"does not apply to udp"_s;
+    QTest::newRow("max clients not a number") << QStringList { u"tcp-server"_s, u"-l"_s, u":0"_s,
+        u"--max-clients"_s, u"x"_s } << u"not a number"_s;
+    QTest::newRow("two payloads") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s,
+        u"--send"_s, u"a"_s, u"--send-hex"_s, u"41"_s }
                                   << u"choose one of --send"_s;
-    QTest::newRow("udp send without target")
-            << QStringList { u"udp"_s, u"--bind"_s, u":0"_s, u"--send"_s, u"x"_s } << u"--to HOST:PORT"_s;
+    QTest::newRow("udp send without target") << QStringList { u"udp"_s, u"--bind"_s, u":0"_s,
+        u"--send"_s, u"x"_s } << u"--to HOST:PORT"_s;
     QTest::newRow("interval without payload")
-            << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s, u"--interval"_s, u"10"_s } << u"--interval needs"_s;
-    QTest::newRow("empty send") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s, u"--send"_s, u""_s }
-                                << u"nothing to send"_s;
-    QTest::newRow("unknown option") << QStringList { u"tcp-server"_s, u"-l"_s, u":0"_s, u"--frobnicate"_s }
-                                    << u"frobnicate"_s;
-    QTest::newRow("bad multicast group")
-            << QStringList { u"udp"_s, u"--bind"_s, u":0"_s, u"--join"_s, u"10.0.0.1"_s } << u"not a multicast"_s;
+        << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s, u"--interval"_s, u"10"_s }
+        << u"--interval needs"_s;
+    QTest::newRow("empty send") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s,
+        u"--send"_s, u""_s } << u"nothing to send"_s;
+    QTest::newRow("unknown option")
+        << QStringList { u"tcp-server"_s, u"-l"_s, u":0"_s, u"--frobnicate"_s } << u"frobnicate"_s;
+    QTest::newRow("bad multicast group") << QStringList { u"udp"_s, u"--bind"_s, u":0"_s,
+        u"--join"_s, u"10.0.0.1"_s } << u"not a multicast"_s;
 }
 
 void TestCli::usageErrors()
@@ -187,7 +192,8 @@ void TestCli::usageErrors()
 void TestCli::serverEchoesAndStopsOnSigterm()
 {
     peers::Process cli;
-    const auto port = startListening(cli, { u"tcp-server"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--json"_s, u"--echo"_s });
+    const auto port = startListening(
+        cli, { u"tcp-server"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--json"_s, u"--echo"_s });
     QVERIFY(port);
 
     peers::Process client;
@@ -222,7 +228,8 @@ void TestCli::serverPortInUse()
 {
     QTcpServer occupant;
     QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
-    const Finished run = runCli({ u"tcp-server"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(occupant.serverPort()) });
+    const Finished run
+        = runCli({ u"tcp-server"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(occupant.serverPort()) });
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains("already in use"), run.err.constData());
     QVERIFY2(run.err.contains(QByteArray::number(occupant.serverPort())), run.err.constData());
@@ -231,8 +238,9 @@ void TestCli::serverPortInUse()
 void TestCli::serverSendsGreetingToEachClient()
 {
     peers::Process cli;
-    const auto port = startListening(cli, { u"tcp-server"_s, u"-l"_s, u"127.0.0.1:0"_s, u"--json"_s, u"-e"_s,
-                                            u"gb2312"_s, u"--escapes"_s, u"--send"_s, u"欢迎\\n"_s });
+    const auto port = startListening(cli,
+        { u"tcp-server"_s, u"-l"_s, u"127.0.0.1:0"_s, u"--json"_s, u"-e"_s, u"gb2312"_s,
+            u"--escapes"_s, u"--send"_s, u"欢迎\\n"_s });
     QVERIFY(port);
     for (int i = 0; i < 2; ++i) {
         peers::Process client;
@@ -249,8 +257,9 @@ void TestCli::serverSendsGreetingToEachClient()
 void TestCli::serverQuietPrintsOnlyCounters()
 {
     peers::Process cli;
-    QVERIFY(cli.start(cliPath(), { u"tcp-server"_s, u"-l"_s, u"127.0.0.1:0"_s, u"--quiet"_s,
-                                   u"--log-file"_s, u"/dev/null"_s }));
+    QVERIFY(cli.start(cliPath(),
+        { u"tcp-server"_s, u"-l"_s, u"127.0.0.1:0"_s, u"--quiet"_s, u"--log-file"_s,
+            u"/dev/null"_s }));
     // --quiet prints nothing while running, so find the port from the kernel.
     const auto port = peers::listeningTcpPort(cli.pid());
     QVERIFY(port);
@@ -262,7 +271,8 @@ void TestCli::serverQuietPrintsOnlyCounters()
     cli.signal(SIGINT);
     QVERIFY(cli.waitForFinished());
     QCOMPARE(cli.exitCode(), 0);
-    QCOMPARE(cli.output(), QByteArray("counters: rx 10 bytes in 1 packets, tx 0 bytes in 0 packets\n"));
+    QCOMPARE(
+        cli.output(), QByteArray("counters: rx 10 bytes in 1 packets, tx 0 bytes in 0 packets\n"));
 }
 
 void TestCli::clientSendsEscapedRequest()
@@ -272,14 +282,15 @@ void TestCli::clientSendsEscapedRequest()
     QVERIFY(server.start(u"socat"_s, { u"-u"_s, u"TCP-LISTEN:0,bind=127.0.0.1"_s, u"-"_s }));
     const auto port = peers::listeningTcpPort(server.pid());
     QVERIFY(port);
-    const Finished run = runCli({ u"tcp-client"_s, u"--connect"_s, u"127.0.0.1:%1"_s.arg(*port), u"--escapes"_s,
-                                  u"--send"_s, u"GET / HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n"_s, u"--close-after-send"_s,
-                                  u"--linger"_s, u"50"_s });
+    const Finished run = runCli({ u"tcp-client"_s, u"--connect"_s, u"127.0.0.1:%1"_s.arg(*port),
+        u"--escapes"_s, u"--send"_s, u"GET / HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n"_s,
+        u"--close-after-send"_s, u"--linger"_s, u"50"_s });
     QCOMPARE(run.exitCode, 0);
     QVERIFY(server.waitForFinished());
     QCOMPARE(server.output(), QByteArray("GET / HTTP/1.0\r\nHost: x\r\n\r\n"));
     QVERIFY2(run.out.contains("TX"), run.out.constData());
-    QVERIFY2(run.out.contains("counters: rx 0 bytes in 0 packets, tx 27 bytes in 1 packets"), run.out.constData());
+    QVERIFY2(run.out.contains("counters: rx 0 bytes in 0 packets, tx 27 bytes in 1 packets"),
+        run.out.constData());
 }
 
 void TestCli::clientRefused()
@@ -302,8 +313,9 @@ void TestCli::clientDecodesSplitGb2312()
     const auto port = server.waitForLine("port ");
     QVERIFY(port);
     peers::Process cli;
-    QVERIFY(cli.start(cliPath(), { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:"_s + QString::fromLatin1(*port),
-                                   u"--json"_s, u"-e"_s, u"gb2312"_s }));
+    QVERIFY(cli.start(cliPath(),
+        { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:"_s + QString::fromLatin1(*port), u"--json"_s,
+            u"-e"_s, u"gb2312"_s }));
     QString text;
     int chunks = 0;
     while (const auto rx = waitForEvent(cli, u"rx"_s)) {
@@ -326,8 +338,8 @@ void TestCli::clientShowsHex()
     QVERIFY(server.startScript(u"cli_tcp_sender.py"_s, { u"00ff0d0a"_s }));
     const auto port = server.waitForLine("port ");
     QVERIFY(port);
-    const Finished run = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:"_s + QString::fromLatin1(*port), u"-e"_s,
-                                  u"hex"_s });
+    const Finished run = runCli({ u"tcp-client"_s, u"-c"_s,
+        u"127.0.0.1:"_s + QString::fromLatin1(*port), u"-e"_s, u"hex"_s });
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.out.contains("00 ff 0d 0a"), run.out.constData());
 }
@@ -339,15 +351,17 @@ void TestCli::clientSendsStdinLines()
     const auto port = peers::listeningTcpPort(server.pid());
     QVERIFY(port);
     peers::Process cli;
-    QVERIFY(cli.start(cliPath(), { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:%1"_s.arg(*port), u"--stdin"_s,
-                                   u"-e"_s, u"gb2312"_s, u"--close-after-send"_s, u"--linger"_s, u"0"_s }));
+    QVERIFY(cli.start(cliPath(),
+        { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:%1"_s.arg(*port), u"--stdin"_s, u"-e"_s,
+            u"gb2312"_s, u"--close-after-send"_s, u"--linger"_s, u"0"_s }));
     cli.write("第一行\n");
     cli.write("second line\nno newline at end");
     cli.closeWrite();
     QVERIFY(cli.waitForFinished());
     QCOMPARE(cli.exitCode(), 0);
     QVERIFY(server.waitForFinished());
-    QCOMPARE(server.output(), QByteArray("\xb5\xda\xd2\xbb\xd0\xd0\nsecond line\nno newline at end"));
+    QCOMPARE(
+        server.output(), QByteArray("\xb5\xda\xd2\xbb\xd0\xd0\nsecond line\nno newline at end"));
 }
 
 void TestCli::clientSendsFile()
@@ -364,30 +378,34 @@ void TestCli::clientSendsFile()
 
     const QString received = dir.filePath(u"received.bin"_s);
     peers::Process server;
-    QVERIFY(server.start(u"socat"_s, { u"-u"_s, u"TCP-LISTEN:0,bind=127.0.0.1"_s, u"CREATE:"_s + received }));
+    QVERIFY(server.start(
+        u"socat"_s, { u"-u"_s, u"TCP-LISTEN:0,bind=127.0.0.1"_s, u"CREATE:"_s + received }));
     const auto port = peers::listeningTcpPort(server.pid());
     QVERIFY(port);
-    const Finished run = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:%1"_s.arg(*port), u"--send-file"_s,
-                                  file.fileName(), u"--close-after-send"_s, u"--linger"_s, u"0"_s, u"--quiet"_s });
+    const Finished run
+        = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:%1"_s.arg(*port), u"--send-file"_s,
+            file.fileName(), u"--close-after-send"_s, u"--linger"_s, u"0"_s, u"--quiet"_s });
     QCOMPARE(run.exitCode, 0);
     QVERIFY(server.waitForFinished());
     QFile got(received);
     QVERIFY(got.open(QIODevice::ReadOnly));
     QCOMPARE(QCryptographicHash::hash(got.readAll(), QCryptographicHash::Sha256),
-             QCryptographicHash::hash(content, QCryptographicHash::Sha256));
+        QCryptographicHash::hash(content, QCryptographicHash::Sha256));
 
-    const Finished missing = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:%1"_s.arg(*port), u"--send-file"_s,
-                                      dir.filePath(u"nope"_s) });
+    const Finished missing = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:%1"_s.arg(*port),
+        u"--send-file"_s, dir.filePath(u"nope"_s) });
     QVERIFY(missing.exitCode != 0);
 }
 
 void TestCli::udpTimeServer()
 {
     peers::Process cli;
-    const auto port = startListening(cli, { u"udp"_s, u"--bind"_s, u"127.0.0.1:0"_s, u"--time-server"_s, u"--json"_s });
+    const auto port = startListening(
+        cli, { u"udp"_s, u"--bind"_s, u"127.0.0.1:0"_s, u"--time-server"_s, u"--json"_s });
     QVERIFY(port);
     peers::Process client;
-    QVERIFY(client.start(u"socat"_s, { u"-t"_s, u"2"_s, u"-"_s, u"UDP:127.0.0.1:%1"_s.arg(*port) }));
+    QVERIFY(
+        client.start(u"socat"_s, { u"-t"_s, u"2"_s, u"-"_s, u"UDP:127.0.0.1:%1"_s.arg(*port) }));
     client.write("%Y\n");
     const auto year = client.readLine();
     QVERIFY(year);
@@ -405,9 +423,9 @@ void TestCli::udpPeriodicSend()
     const auto port = sink.waitForLine("port ");
     QVERIFY(port);
     const Finished run = runCli({ u"udp"_s, u"--bind"_s, u"127.0.0.1:0"_s, u"--to"_s,
-                                  u"127.0.0.1:"_s + QString::fromLatin1(*port), u"--send-hex"_s, u"0x01,0x02"_s,
-                                  u"--interval"_s, u"20"_s, u"--count"_s, u"3"_s, u"--close-after-send"_s,
-                                  u"--linger"_s, u"0"_s });
+        u"127.0.0.1:"_s + QString::fromLatin1(*port), u"--send-hex"_s, u"0x01,0x02"_s,
+        u"--interval"_s, u"20"_s, u"--count"_s, u"3"_s, u"--close-after-send"_s, u"--linger"_s,
+        u"0"_s });
     QCOMPARE(run.exitCode, 0);
     for (int i = 0; i < 3; ++i) {
         const auto got = sink.waitForLine("got ");
@@ -423,7 +441,8 @@ void TestCli::humanOutputOneLinePerEvent()
     QVERIFY(server.startScript(u"cli_tcp_sender.py"_s, { u"6c696e65310d0a6c696e6532"_s }));
     const auto port = server.waitForLine("port ");
     QVERIFY(port);
-    const Finished run = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:"_s + QString::fromLatin1(*port) });
+    const Finished run
+        = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:"_s + QString::fromLatin1(*port) });
     QCOMPARE(run.exitCode, 0);
     const QList<QByteArray> lines = run.out.trimmed().split('\n');
     // connecting, connected, rx, disconnected, counters: the CR LF inside the
@@ -446,8 +465,9 @@ void TestCli::logFileJson()
     QVERIFY(server.startScript(u"cli_tcp_sender.py"_s, { u"616263"_s }));
     const auto port = server.waitForLine("port ");
     QVERIFY(port);
-    const Finished run = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:"_s + QString::fromLatin1(*port), u"--quiet"_s,
-                                  u"--log-file"_s, log, u"--log-json"_s });
+    const Finished run
+        = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:"_s + QString::fromLatin1(*port),
+            u"--quiet"_s, u"--log-file"_s, log, u"--log-json"_s });
     QCOMPARE(run.exitCode, 0);
     QFile file(log);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -464,8 +484,9 @@ void TestCli::logFileJson()
     }
     QVERIFY(sawRx);
 
-    const Finished unwritable = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:"_s + QString::fromLatin1(*port),
-                                         u"--log-file"_s, dir.filePath(u"no/such/dir/log"_s) });
+    const Finished unwritable
+        = runCli({ u"tcp-client"_s, u"-c"_s, u"127.0.0.1:"_s + QString::fromLatin1(*port),
+            u"--log-file"_s, dir.filePath(u"no/such/dir/log"_s) });
     QCOMPARE(unwritable.exitCode, 1);
     QVERIFY2(unwritable.err.contains("cannot write log"), unwritable.err.constData());
 }

@@ -35,8 +35,9 @@ void LogFilterModel::setPaused(bool paused)
     if (paused) {
         const int rows = sourceModel() ? sourceModel()->rowCount() : 0;
         m_shownBefore = rows > 0
-                ? sourceModel()->index(rows - 1, 0).data(TrafficLogModel::SequenceRole).toULongLong() + 1
-                : 0;
+            ? sourceModel()->index(rows - 1, 0).data(TrafficLogModel::SequenceRole).toULongLong()
+                + 1
+            : 0;
     }
     invalidateRowsFilter();
 }
@@ -46,7 +47,8 @@ void LogFilterModel::hideExisting()
     const int rows = sourceModel() ? sourceModel()->rowCount() : 0;
     if (rows == 0)
         return;
-    m_shownFrom = sourceModel()->index(rows - 1, 0).data(TrafficLogModel::SequenceRole).toULongLong() + 1;
+    m_shownFrom
+        = sourceModel()->index(rows - 1, 0).data(TrafficLogModel::SequenceRole).toULongLong() + 1;
     invalidateRowsFilter();
 }
 
@@ -80,7 +82,9 @@ bool LogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePa
         break;
     }
     if (!m_text.isEmpty()
-        && !index.data(TrafficLogModel::FilterTextRole).toString().contains(m_text, Qt::CaseInsensitive))
+        && !index.data(TrafficLogModel::FilterTextRole)
+                .toString()
+                .contains(m_text, Qt::CaseInsensitive))
         return false;
     return true;
 }

@@ -33,7 +33,8 @@ namespace {
 
 QString csvField(const QString &value)
 {
-    if (!value.contains(u',') && !value.contains(u'"') && !value.contains(u'\n') && !value.contains(u'\r'))
+    if (!value.contains(u',') && !value.contains(u'"') && !value.contains(u'\n')
+        && !value.contains(u'\r'))
         return value;
     QString quoted = value;
     quoted.replace(u"\""_s, u"\"\""_s);
@@ -120,10 +121,12 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->setColumnWidth(TrafficLogModel::TimeColumn, m_table->fontMetrics().horizontalAdvance(u"00:00:00.000__"_s));
+    m_table->setColumnWidth(
+        TrafficLogModel::TimeColumn, m_table->fontMetrics().horizontalAdvance(u"00:00:00.000__"_s));
     m_table->setColumnWidth(TrafficLogModel::SessionColumn, 110);
     m_table->setColumnWidth(TrafficLogModel::DirectionColumn, 90);
-    m_table->setColumnWidth(TrafficLogModel::PeerColumn, m_table->fontMetrics().horizontalAdvance(u"[0000:0000::1]:65535_"_s));
+    m_table->setColumnWidth(TrafficLogModel::PeerColumn,
+        m_table->fontMetrics().horizontalAdvance(u"[0000:0000::1]:65535_"_s));
     m_table->setColumnWidth(TrafficLogModel::BytesColumn, 60);
     m_table->setColumnWidth(TrafficLogModel::TextColumn, 320);
 
@@ -162,7 +165,7 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
 
     connect(m_search, &QLineEdit::textChanged, m_filter, &LogFilterModel::setText);
     connect(m_kinds, &QComboBox::currentIndexChanged, this,
-            [this] { m_filter->setKinds(LogFilterModel::Kinds(m_kinds->currentData().toInt())); });
+        [this] { m_filter->setKinds(LogFilterModel::Kinds(m_kinds->currentData().toInt())); });
     connect(m_show, &QComboBox::currentIndexChanged, this, &LogView::applyColumns);
     connect(m_timestamps, &QCheckBox::toggled, this, &LogView::applyColumns);
     connect(m_pause, &QToolButton::toggled, this, [this](bool paused) {
@@ -173,7 +176,8 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
         m_detail->setLineWrapMode(on ? QPlainTextEdit::WidgetWidth : QPlainTextEdit::NoWrap);
     });
     // The all-traffic view clears the log; a session's view only clears itself.
-    clear->setToolTip(session == 0 ? tr("Clear the traffic log of every session") : tr("Clear this view"));
+    clear->setToolTip(
+        session == 0 ? tr("Clear the traffic log of every session") : tr("Clear this view"));
     connect(clear, &QToolButton::clicked, this, [this] {
         if (m_session == 0)
             m_model->log()->clear();
@@ -183,7 +187,8 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
     });
     connect(save, &QToolButton::clicked, this, &LogView::saveWithDialog);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] { m_rowsArrived = true; });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LogView::updateDetail);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        &LogView::updateDetail);
     applyColumns();
 }
 
@@ -228,8 +233,10 @@ void LogView::updateDetail()
         m_detail->clear();
         return;
     }
-    QString text = QDateTime::fromMSecsSinceEpoch(entry->msecsSinceEpoch).toString(u"yyyy-MM-dd HH:mm:ss.zzz"_s)
-            + u"  "_s + TrafficLogModel::directionText(*entry) + u"  "_s + entry->peer.toString() + u'\n';
+    QString text = QDateTime::fromMSecsSinceEpoch(entry->msecsSinceEpoch)
+                       .toString(u"yyyy-MM-dd HH:mm:ss.zzz"_s)
+        + u"  "_s + TrafficLogModel::directionText(*entry) + u"  "_s + entry->peer.toString()
+        + u'\n';
     if (entry->isData()) {
         text += tr("%n byte(s)", nullptr, int(entry->data.size())) + u"\n\n"_s;
         text += m_model->fullText(source.row());
@@ -259,9 +266,10 @@ bool LogView::saveTo(const QString &path, QString *error) const
 {
     enum class Format { Text, Csv, Json };
     const Format format = path.endsWith(u".csv"_s, Qt::CaseInsensitive) ? Format::Csv
-            : (path.endsWith(u".jsonl"_s, Qt::CaseInsensitive) || path.endsWith(u".json"_s, Qt::CaseInsensitive))
-            ? Format::Json
-            : Format::Text;
+        : (path.endsWith(u".jsonl"_s, Qt::CaseInsensitive)
+              || path.endsWith(u".json"_s, Qt::CaseInsensitive))
+        ? Format::Json
+        : Format::Text;
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
         if (error)
@@ -280,7 +288,8 @@ bool LogView::saveTo(const QString &path, QString *error) const
             continue;
         QString text;
         if (entry->isData()) {
-            auto &decoder = decoders[u"%1/%2/%3"_s.arg(entry->session).arg(entry->peerId).arg(int(entry->kind))];
+            auto &decoder = decoders
+                [u"%1/%2/%3"_s.arg(entry->session).arg(entry->peerId).arg(int(entry->kind))];
             if (!decoder)
                 decoder = std::make_shared<StreamDecoder>(log->sessionEncoding(entry->session));
             text = decoder->decode(entry->data);
@@ -323,9 +332,8 @@ bool LogView::saveTo(const QString &path, QString *error) const
 
 void LogView::saveWithDialog()
 {
-    const QString path = QFileDialog::getSaveFileName(
-            this, tr("Save log"), u"socklab-log.txt"_s,
-            tr("Text (*.txt *.log);;CSV (*.csv);;JSON lines (*.jsonl)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save log"), u"socklab-log.txt"_s,
+        tr("Text (*.txt *.log);;CSV (*.csv);;JSON lines (*.jsonl)"));
     if (path.isEmpty())
         return;
     QString error;

@@ -6,6 +6,7 @@
 #include "tcpclienttab.h"
 #include "tcpserversession.h"
 #include "tcpservertab.h"
+#include "tftptab.h"
 #include "trafficlog.h"
 #include "trafficlogmodel.h"
 #include "udpsession.h"
@@ -52,7 +53,8 @@ MainWindow::MainWindow(QWidget *parent)
     dock->setWidget(m_allTraffic);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     dock->hide();
-    connect(m_allTraffic, &LogView::status, this, [this](const QString &message) { statusBar()->showMessage(message, 8000); });
+    connect(m_allTraffic, &LogView::status, this,
+        [this](const QString &message) { statusBar()->showMessage(message, 8000); });
 
     m_totals = new QLabel(this);
     m_totals->setObjectName(u"totalsLabel"_s);
@@ -90,15 +92,21 @@ MainWindow::~MainWindow()
 void MainWindow::createMenus()
 {
     QMenu *session = menuBar()->addMenu(tr("&Session"));
-    QAction *newServer = session->addAction(tr("New &TCP Server"), this, [this] { openSession(Session::Kind::TcpServer); });
+    QAction *newServer = session->addAction(
+        tr("New &TCP Server"), this, [this] { openSession(Session::Kind::TcpServer); });
     newServer->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     newServer->setObjectName(u"newTcpServer"_s);
-    QAction *newClient = session->addAction(tr("New TCP &Client"), this, [this] { openSession(Session::Kind::TcpClient); });
+    QAction *newClient = session->addAction(
+        tr("New TCP &Client"), this, [this] { openSession(Session::Kind::TcpClient); });
     newClient->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     newClient->setObjectName(u"newTcpClient"_s);
-    QAction *newUdp = session->addAction(tr("New &UDP"), this, [this] { openSession(Session::Kind::Udp); });
+    QAction *newUdp
+        = session->addAction(tr("New &UDP"), this, [this] { openSession(Session::Kind::Udp); });
     newUdp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     newUdp->setObjectName(u"newUdp"_s);
+    QAction *newTftp = session->addAction(tr("New TFT&P"), this, [this] { openTftp(); });
+    newTftp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    newTftp->setObjectName(u"newTftp"_s);
     session->addSeparator();
     QAction *close = session->addAction(tr("Close session"), this, [this] {
         if (m_tabs->currentIndex() >= 0)
@@ -111,12 +119,13 @@ void MainWindow::createMenus()
 
     QMenu *log = menuBar()->addMenu(tr("&Log"));
     log->addAction(tr("&Save all traffic…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save log"), u"socklab-log.txt"_s,
-                                                          tr("Text (*.txt *.log);;CSV (*.csv);;JSON lines (*.jsonl)"));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save log"),
+            u"socklab-log.txt"_s, tr("Text (*.txt *.log);;CSV (*.csv);;JSON lines (*.jsonl)"));
         if (path.isEmpty())
             return;
         QString error;
-        statusBar()->showMessage(m_allTraffic->saveTo(path, &error) ? tr("Saved to %1").arg(path) : error, 8000);
+        statusBar()->showMessage(
+            m_allTraffic->saveTo(path, &error) ? tr("Saved to %1").arg(path) : error, 8000);
     });
     QAction *stream = log->addAction(tr("S&tream to file…"));
     stream->setCheckable(true);
@@ -133,17 +142,16 @@ void MainWindow::createMenus()
     QMenu *language = view->addMenu(tr("&Language"));
     auto *languages = new QActionGroup(this);
     const QString current = QSettings().value(u"language"_s).toString();
-    for (const auto &[code, name] : { std::pair { u""_s, tr("System default") }, std::pair { u"en"_s, u"English"_s },
-                                      std::pair { u"zh_CN"_s, u"简体中文"_s } }) {
+    for (const auto &[code, name] : { std::pair { u""_s, tr("System default") },
+             std::pair { u"en"_s, u"English"_s }, std::pair { u"zh_CN"_s, u"简体中文"_s } }) {
         QAction *action = language->addAction(name);
         action->setCheckable(true);
         action->setChecked(code == current);
         action->setData(code);
         languages->addAction(action);
     }
-    connect(languages, &QActionGroup::triggered, this, [this](QAction *action) {
-        Q_EMIT languageChangeRequested(action->data().toString());
-    });
+    connect(languages, &QActionGroup::triggered, this,
+        [this](QAction *action) { Q_EMIT languageChangeRequested(action->data().toString()); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Socklab"), this, &MainWindow::showAbout);
@@ -180,7 +188,18 @@ SessionTab *MainWindow::openSession(Session::Kind kind)
         if (const int at = m_tabs->indexOf(tab); at >= 0)
             m_tabs->setTabText(at, tab->title());
     });
-    connect(tab, &SessionTab::status, this, [this](const QString &message) { statusBar()->showMessage(message, 8000); });
+    connect(tab, &SessionTab::status, this,
+        [this](const QString &message) { statusBar()->showMessage(message, 8000); });
+    return tab;
+}
+
+TftpTab *MainWindow::openTftp()
+{
+    auto *tab = new TftpTab(m_tabs);
+    const int index = m_tabs->addTab(tab, tab->title());
+    m_tabs->setCurrentIndex(index);
+    connect(tab, &TftpTab::status, this,
+        [this](const QString &message) { statusBar()->showMessage(message, 8000); });
     return tab;
 }
 
@@ -216,21 +235,21 @@ void MainWindow::updateTotals()
     m_lastRx = total.rxBytes;
     m_lastTx = total.txBytes;
     m_totals->setText(tr("%n session(s)", nullptr, m_tabs->count()) + u" · "_s
-                      + tr("RX %1 (%2 pkts, %3/s) · TX %4 (%5 pkts, %6/s)")
-                              .arg(formatBytes(total.rxBytes))
-                              .arg(total.rxPackets)
-                              .arg(formatBytes(rxRate))
-                              .arg(formatBytes(total.txBytes))
-                              .arg(total.txPackets)
-                              .arg(formatBytes(txRate))
-                      + u" · "_s + tr("log: %n row(s)", nullptr, int(m_log->size())));
+        + tr("RX %1 (%2 pkts, %3/s) · TX %4 (%5 pkts, %6/s)")
+              .arg(formatBytes(total.rxBytes))
+              .arg(total.rxPackets)
+              .arg(formatBytes(rxRate))
+              .arg(formatBytes(total.txBytes))
+              .arg(total.txPackets)
+              .arg(formatBytes(txRate))
+        + u" · "_s + tr("log: %n row(s)", nullptr, int(m_log->size())));
 }
 
 void MainWindow::setLogCap()
 {
     bool ok = false;
-    const int cap = QInputDialog::getInt(this, tr("Traffic log"), tr("Keep at most this many rows:"),
-                                         int(m_log->cap()), 1000, 10'000'000, 10'000, &ok);
+    const int cap = QInputDialog::getInt(this, tr("Traffic log"),
+        tr("Keep at most this many rows:"), int(m_log->cap()), 1000, 10'000'000, 10'000, &ok);
     if (ok) {
         m_log->setCap(cap);
         QSettings().setValue(u"log/cap"_s, cap);
@@ -244,8 +263,8 @@ void MainWindow::toggleStreaming(bool on)
         statusBar()->showMessage(tr("Stopped streaming the log"), 5000);
         return;
     }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Stream all traffic to file"), u"socklab-stream.jsonl"_s,
-                                                      tr("JSON lines (*.jsonl);;Text (*.txt *.log)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Stream all traffic to file"),
+        u"socklab-stream.jsonl"_s, tr("JSON lines (*.jsonl);;Text (*.txt *.log)"));
     auto *action = qobject_cast<QAction *>(sender());
     if (path.isEmpty()) {
         if (action) {
@@ -254,8 +273,9 @@ void MainWindow::toggleStreaming(bool on)
         }
         return;
     }
-    const auto format = path.endsWith(u".jsonl"_s) || path.endsWith(u".json"_s) ? TrafficLog::StreamFormat::JsonLines
-                                                                                : TrafficLog::StreamFormat::Text;
+    const auto format = path.endsWith(u".jsonl"_s) || path.endsWith(u".json"_s)
+        ? TrafficLog::StreamFormat::JsonLines
+        : TrafficLog::StreamFormat::Text;
     QString error;
     if (!m_log->startStreaming(path, format, &error)) {
         statusBar()->showMessage(error, 10'000);
@@ -271,11 +291,11 @@ void MainWindow::toggleStreaming(bool on)
 void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About Socklab"),
-                       tr("<h3>Socklab %1</h3>"
-                          "<p>A network debugging assistant: TCP server, TCP client and UDP sessions, "
-                          "with every byte shown as text in the encoding you choose and as hex.</p>"
-                          "<p>Built with Qt %2.</p>")
-                               .arg(QStringLiteral(SOCKLAB_VERSION), QString::fromLatin1(qVersion())));
+        tr("<h3>Socklab %1</h3>"
+           "<p>A network debugging assistant: TCP server, TCP client and UDP sessions, "
+           "with every byte shown as text in the encoding you choose and as hex.</p>"
+           "<p>Built with Qt %2.</p>")
+            .arg(QStringLiteral(SOCKLAB_VERSION), QString::fromLatin1(qVersion())));
 }
 
 void MainWindow::saveState() const
@@ -285,11 +305,15 @@ void MainWindow::saveState() const
     settings.setValue(u"window/state"_s, QMainWindow::saveState());
     settings.remove(u"sessions"_s);
     settings.beginWriteArray(u"sessions"_s);
-    const QList<SessionTab *> tabs = sessionTabs();
-    for (qsizetype i = 0; i < tabs.size(); ++i) {
-        settings.setArrayIndex(int(i));
-        settings.setValue(u"kind"_s, Session::kindName(tabs.at(i)->session()->kind()));
-        tabs.at(i)->saveSettings(settings);
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        settings.setArrayIndex(i);
+        if (auto *tab = qobject_cast<SessionTab *>(m_tabs->widget(i))) {
+            settings.setValue(u"kind"_s, Session::kindName(tab->session()->kind()));
+            tab->saveSettings(settings);
+        } else if (auto *tftp = qobject_cast<TftpTab *>(m_tabs->widget(i))) {
+            settings.setValue(u"kind"_s, u"tftp"_s);
+            tftp->saveSettings(); // in its own group: one set of TFTP settings
+        }
     }
     settings.endArray();
     settings.sync();
@@ -312,6 +336,8 @@ void MainWindow::restoreState(bool openDefault)
             tab = openSession(Session::Kind::TcpClient);
         else if (kind == Session::kindName(Session::Kind::Udp))
             tab = openSession(Session::Kind::Udp);
+        else if (kind == u"tftp"_s)
+            openTftp()->restoreSettings();
         if (tab)
             tab->restoreSettings(settings);
     }

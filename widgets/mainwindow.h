@@ -9,6 +9,7 @@ class QLabel;
 class QTabWidget;
 class SessionTab;
 class TrafficLog;
+class TftpTab;
 class TrafficLogModel;
 
 // Assembles the panels: session tabs, the all-traffic log, menus and the
@@ -23,6 +24,7 @@ public:
     ~MainWindow() override;
 
     SessionTab *openSession(Session::Kind kind);
+    TftpTab *openTftp();
     QTabWidget *tabs() const { return m_tabs; }
     TrafficLog *trafficLog() const { return m_log; }
     TrafficLogModel *logModel() const { return m_model; }

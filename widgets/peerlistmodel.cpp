@@ -45,7 +45,8 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
     const PeerInfo &peer = m_peers.at(index.row());
     if (role == PeerIdRole)
         return peer.id;
-    if (role == Qt::TextAlignmentRole && index.column() >= PortColumn && index.column() != SinceColumn)
+    if (role == Qt::TextAlignmentRole && index.column() >= PortColumn
+        && index.column() != SinceColumn)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};

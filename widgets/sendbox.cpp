@@ -142,8 +142,9 @@ SendBox::SendBox(Session *session, QWidget *parent)
     connect(m_sendButton, &QPushButton::clicked, this, &SendBox::sendNow);
     connect(m_repeat, &QToolButton::toggled, this, &SendBox::toggleRepeat);
     connect(m_periodic, &PeriodicSender::tick, this, [this](int sent) {
-        m_repeatState->setText(m_periodic->count() > 0 ? tr("sent %1 of %2").arg(sent).arg(m_periodic->count())
-                                                        : tr("sent %1").arg(sent));
+        m_repeatState->setText(m_periodic->count() > 0
+                ? tr("sent %1 of %2").arg(sent).arg(m_periodic->count())
+                : tr("sent %1").arg(sent));
     });
     connect(m_periodic, &PeriodicSender::finished, this, [this] {
         m_repeat->setChecked(false);
@@ -290,7 +291,8 @@ void SendBox::toggleRepeat(bool on)
     }
     const BytesResult bytes = payload();
     QString error = bytes.error;
-    if (bytes.ok() && m_periodic->start(bytes.bytes, m_interval->value(), m_count->value(), &error)) {
+    if (bytes.ok()
+        && m_periodic->start(bytes.bytes, m_interval->value(), m_count->value(), &error)) {
         m_repeat->setText(tr("Stop"));
         m_error->hide();
         addToHistory(m_edit->toPlainText());
@@ -343,8 +345,8 @@ void SendBox::saveQuickCommand()
         return;
     }
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Quick command"), tr("Name:"), QLineEdit::Normal,
-                                               text.left(20), &ok);
+    const QString name = QInputDialog::getText(
+        this, tr("Quick command"), tr("Name:"), QLineEdit::Normal, text.left(20), &ok);
     if (!ok || name.isEmpty())
         return;
     m_quick->addItem(name, QStringList { QString::number(m_mode->currentData().toInt()), text });
@@ -374,11 +376,13 @@ void SendBox::saveSettings(QSettings &settings) const
     settings.setValue(u"text"_s, m_edit->toPlainText());
     QVariantList history;
     for (int i = 0; i < m_history->count(); ++i)
-        history << QVariant(QStringList { QString::number(m_history->itemData(i).toInt()), m_history->itemText(i) });
+        history << QVariant(QStringList {
+            QString::number(m_history->itemData(i).toInt()), m_history->itemText(i) });
     settings.setValue(u"history"_s, history);
     QVariantList quick;
     for (int i = 0; i < m_quick->count(); ++i)
-        quick << QVariant(QStringList { m_quick->itemText(i) } + m_quick->itemData(i).toStringList());
+        quick << QVariant(
+            QStringList { m_quick->itemText(i) } + m_quick->itemData(i).toStringList());
     settings.setValue(u"quickCommands"_s, quick);
 }
 

@@ -29,7 +29,8 @@ QString formatBytes(quint64 bytes)
         value /= 1024.0;
         ++unit;
     }
-    return unit == 0 ? u"%1 B"_s.arg(bytes) : u"%1 %2"_s.arg(value, 0, 'f', 1).arg(QString::fromLatin1(units[unit]));
+    return unit == 0 ? u"%1 B"_s.arg(bytes)
+                     : u"%1 %2"_s.arg(value, 0, 'f', 1).arg(QString::fromLatin1(units[unit]));
 }
 
 SessionTab::SessionTab(Session *session, TrafficLogModel *model, QWidget *parent)
@@ -77,7 +78,8 @@ void SessionTab::build(QWidget *connectionSettings, QWidget *aboveLog)
     m_responderMode->addItem(tr("Echo"), int(Responder::Mode::Echo));
     m_responderMode->addItem(tr("Fixed reply"), int(Responder::Mode::FixedReply));
     m_responderMode->addItem(tr("Time server"), int(Responder::Mode::TimeServer));
-    m_responderMode->setToolTip(tr("Time server: the request is a strftime format such as %Y-%m-%d %X"));
+    m_responderMode->setToolTip(
+        tr("Time server: the request is a strftime format such as %Y-%m-%d %X"));
     m_reply = new QLineEdit(this);
     m_reply->setObjectName(u"replyEdit"_s);
     m_reply->setPlaceholderText(tr("Reply text (escapes such as \\r\\n allowed)"));
@@ -278,12 +280,12 @@ void SessionTab::updateCounters()
     m_lastRx = counters.rxBytes;
     m_lastTx = counters.txBytes;
     m_counters->setText(tr("RX %1 in %2 packets (%3/s)\nTX %4 in %5 packets (%6/s)")
-                                .arg(formatBytes(counters.rxBytes))
-                                .arg(counters.rxPackets)
-                                .arg(formatBytes(rxRate))
-                                .arg(formatBytes(counters.txBytes))
-                                .arg(counters.txPackets)
-                                .arg(formatBytes(txRate)));
+                            .arg(formatBytes(counters.rxBytes))
+                            .arg(counters.rxPackets)
+                            .arg(formatBytes(rxRate))
+                            .arg(formatBytes(counters.txBytes))
+                            .arg(counters.txPackets)
+                            .arg(formatBytes(txRate)));
 }
 
 void SessionTab::saveSettings(QSettings &settings) const
@@ -300,7 +302,8 @@ void SessionTab::restoreSettings(QSettings &settings)
 {
     setEncoding(settings.value(u"encoding"_s, u"UTF-8"_s).toString());
     m_reply->setText(settings.value(u"reply"_s).toString());
-    if (const int index = m_responderMode->findData(settings.value(u"responder"_s, 0).toInt()); index >= 0)
+    if (const int index = m_responderMode->findData(settings.value(u"responder"_s, 0).toInt());
+        index >= 0)
         m_responderMode->setCurrentIndex(index);
     settings.beginGroup(u"send"_s);
     m_sendBox->restoreSettings(settings);

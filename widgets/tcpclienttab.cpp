@@ -118,7 +118,8 @@ QString TcpClientTab::applySettings()
     if (m_bindLocal->isChecked()) {
         QString error;
         const auto address = m_localAddress->address(&error);
-        m_client->setLocalAddress(address && *address != QHostAddress::Any ? *address : QHostAddress());
+        m_client->setLocalAddress(
+            address && *address != QHostAddress::Any ? *address : QHostAddress());
         m_client->setLocalPort(quint16(m_localPort->value()));
     } else {
         m_client->setLocalAddress({});
@@ -131,7 +132,8 @@ QString TcpClientTab::applySettings()
 
 QString TcpClientTab::activeText() const
 {
-    return tr("Connected to %1 from %2").arg(m_client->peerEndpoint().toString(), m_client->localEndpoint().toString());
+    return tr("Connected to %1 from %2")
+        .arg(m_client->peerEndpoint().toString(), m_client->localEndpoint().toString());
 }
 
 void TcpClientTab::setSettingsEnabled(bool enabled)

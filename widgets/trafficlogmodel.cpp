@@ -146,7 +146,8 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         case BytesColumn:
             return e.isData() ? QVariant(e.data.size()) : QVariant();
         case TextColumn:
-            return e.isData() ? visible(m_text.at(size_t(index.row()))) : m_text.at(size_t(index.row()));
+            return e.isData() ? visible(m_text.at(size_t(index.row())))
+                              : m_text.at(size_t(index.row()));
         case HexColumn:
             if (!e.isData())
                 return {};
@@ -187,8 +188,9 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         return e.data;
     case FilterTextRole:
         return QString(e.peer.toString() + u' ' + m_text.at(size_t(index.row())) + u' '
-                       + (e.isData() ? Hex::format(QByteArrayView(e.data).first(std::min<qsizetype>(e.data.size(), HexPreviewBytes)))
-                                     : QString()));
+            + (e.isData() ? Hex::format(QByteArrayView(e.data).first(
+                   std::min<qsizetype>(e.data.size(), HexPreviewBytes)))
+                          : QString()));
     default:
         return {};
     }
@@ -234,7 +236,8 @@ QString TrafficLogModel::decode(const LogEntry &entry)
     if (entry.data.size() > PreviewBytes) {
         // A bulk read (a flood, a file): show its start; decoding megabytes
         // for a one-line cell would cost more than the read itself.
-        text = TextCodec::decode(QByteArrayView(entry.data).first(PreviewBytes), decoder->encoding());
+        text = TextCodec::decode(
+            QByteArrayView(entry.data).first(PreviewBytes), decoder->encoding());
         decoder->reset();
     } else {
         text = decoder->decode(entry.data);
@@ -257,7 +260,10 @@ QString TrafficLogModel::timeOfDay(qint64 msecsSinceEpoch) const
     const int m = int(local / 60'000 % 60);
     const int h = int(local / 3'600'000);
     const QChar zero(u'0');
-    return u"%1:%2:%3.%4"_s.arg(h, 2, 10, zero).arg(m, 2, 10, zero).arg(s, 2, 10, zero).arg(ms, 3, 10, zero);
+    return u"%1:%2:%3.%4"_s.arg(h, 2, 10, zero)
+        .arg(m, 2, 10, zero)
+        .arg(s, 2, 10, zero)
+        .arg(ms, 3, 10, zero);
 }
 
 void TrafficLogModel::sync()

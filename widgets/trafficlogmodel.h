@@ -22,7 +22,16 @@ class TrafficLogModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(TrafficLogModel)
 
 public:
-    enum Column { TimeColumn, SessionColumn, DirectionColumn, PeerColumn, BytesColumn, TextColumn, HexColumn, ColumnCount };
+    enum Column {
+        TimeColumn,
+        SessionColumn,
+        DirectionColumn,
+        PeerColumn,
+        BytesColumn,
+        TextColumn,
+        HexColumn,
+        ColumnCount
+    };
     Q_ENUM(Column)
     enum Role {
         KindRole = Qt::UserRole + 1, // LogKind as int
@@ -45,7 +54,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // Takes whatever the log has gained or dropped since the last batch.
     void sync();

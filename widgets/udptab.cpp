@@ -47,7 +47,8 @@ UdpTab::UdpTab(UdpSession *udp, TrafficLogModel *model, QWidget *parent)
     m_interface->addItem(tr("default interface"), QString());
     const auto interfaces = QNetworkInterface::allInterfaces();
     for (const QNetworkInterface &interface : interfaces) {
-        if (interface.flags().testFlag(QNetworkInterface::CanMulticast) || interface.type() == QNetworkInterface::Loopback)
+        if (interface.flags().testFlag(QNetworkInterface::CanMulticast)
+            || interface.type() == QNetworkInterface::Loopback)
             m_interface->addItem(interface.humanReadableName(), interface.name());
     }
     auto *join = new QPushButton(tr("Join"), settings);
@@ -163,7 +164,8 @@ void UdpTab::joinOrLeave(bool join)
 {
     const QHostAddress group(m_group->text().trimmed());
     if (group.isNull() || !group.isMulticast()) {
-        showError(tr("'%1' is not a multicast group address (224.0.0.0/4 or ff00::/8)").arg(m_group->text().trimmed()));
+        showError(tr("'%1' is not a multicast group address (224.0.0.0/4 or ff00::/8)")
+                      .arg(m_group->text().trimmed()));
         return;
     }
     m_udp->setMulticastInterface(m_interface->currentData().toString());
@@ -222,7 +224,8 @@ void UdpTab::restoreSettings(QSettings &settings)
     m_broadcast->setChecked(settings.value(u"broadcast"_s, false).toBool());
     m_replyToSender->setChecked(settings.value(u"replyToSender"_s, false).toBool());
     m_group->setText(settings.value(u"group"_s).toString());
-    if (const int index = m_interface->findData(settings.value(u"interface"_s).toString()); index >= 0)
+    if (const int index = m_interface->findData(settings.value(u"interface"_s).toString());
+        index >= 0)
         m_interface->setCurrentIndex(index);
     applyTarget();
 }

@@ -79,7 +79,8 @@ CliParse usageError(const QString &message)
     return result;
 }
 
-std::optional<int> parseCount(const QString &option, const QString &text, int minimum, QString *error)
+std::optional<int> parseCount(
+    const QString &option, const QString &text, int minimum, QString *error)
 {
     bool ok = false;
     const qlonglong value = text.toLongLong(&ok);
@@ -111,7 +112,7 @@ CliParse parseCli(const QStringList &arguments)
 {
     const QStringList args = arguments.mid(1);
     if (args.isEmpty())
-        return usageError(u"no command given (tcp-server, tcp-client, udp); see --help"_s);
+        return usageError(u"no command given (tcp-server, tcp-client, udp, tftp); see --help"_s);
     const QString command = args.first();
     if (command == u"-h"_s || command == u"--help"_s || command == u"help"_s) {
         CliParse result;
@@ -134,7 +135,8 @@ CliParse parseCli(const QStringList &arguments)
     else if (command == u"udp"_s)
         options.kind = Session::Kind::Udp;
     else
-        return usageError(u"unknown command '%1' (use tcp-server, tcp-client or udp)"_s.arg(command));
+        return usageError(
+            u"unknown command '%1' (use tcp-server, tcp-client, udp or tftp)"_s.arg(command));
 
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -185,7 +187,8 @@ CliParse parseCli(const QStringList &arguments)
             return false;
         }
         if (parsed.value->host.isEmpty()) {
-            error = u"--%1: a host is needed, as in 127.0.0.1:%2"_s.arg(name).arg(parsed.value->port);
+            error
+                = u"--%1: a host is needed, as in 127.0.0.1:%2"_s.arg(name).arg(parsed.value->port);
             return false;
         }
         options.remoteHost = parsed.value->host;
@@ -228,9 +231,12 @@ CliParse parseCli(const QStringList &arguments)
         return true;
     };
     int chunk = 0;
-    if (!intOption(u"max-clients"_s, 1, &options.maxClients) || !intOption(u"timeout"_s, 1, &options.connectTimeoutMs)
-        || !intOption(u"ttl"_s, 0, &options.ttl) || !intOption(u"interval"_s, 1, &options.intervalMs)
-        || !intOption(u"count"_s, 0, &options.count) || !intOption(u"linger"_s, 0, &options.lingerMs)
+    if (!intOption(u"max-clients"_s, 1, &options.maxClients)
+        || !intOption(u"timeout"_s, 1, &options.connectTimeoutMs)
+        || !intOption(u"ttl"_s, 0, &options.ttl)
+        || !intOption(u"interval"_s, 1, &options.intervalMs)
+        || !intOption(u"count"_s, 0, &options.count)
+        || !intOption(u"linger"_s, 0, &options.lingerMs)
         || !intOption(u"duration"_s, 1, &options.durationMs) || !intOption(u"chunk"_s, 1, &chunk))
         return usageError(error);
     options.chunkSize = chunk;
@@ -264,14 +270,15 @@ CliParse parseCli(const QStringList &arguments)
     options.escapes = parser.isSet(u"escapes"_s);
 
     const int payloads = int(parser.isSet(u"send"_s)) + int(parser.isSet(u"send-hex"_s))
-            + int(parser.isSet(u"send-file"_s));
+        + int(parser.isSet(u"send-file"_s));
     if (payloads > 1)
         return usageError(u"choose one of --send, --send-hex and --send-file"_s);
     if (parser.isSet(u"send"_s)) {
         const BytesResult bytes = payloadFrom(parser.value(u"send"_s), options);
         if (!bytes.ok())
             return usageError(u"--send: %1"_s.arg(bytes.error));
-        options.payloadKind = options.hex ? CliOptions::PayloadKind::Hex : CliOptions::PayloadKind::Text;
+        options.payloadKind
+            = options.hex ? CliOptions::PayloadKind::Hex : CliOptions::PayloadKind::Text;
         options.payload = bytes.bytes;
     } else if (parser.isSet(u"send-hex"_s)) {
         const BytesResult bytes = Hex::parse(parser.value(u"send-hex"_s));
@@ -285,7 +292,8 @@ CliParse parseCli(const QStringList &arguments)
         if (parser.isSet(u"interval"_s))
             return usageError(u"--interval repeats --send or --send-hex, not --send-file"_s);
     }
-    if ((options.payloadKind == CliOptions::PayloadKind::Text || options.payloadKind == CliOptions::PayloadKind::Hex)
+    if ((options.payloadKind == CliOptions::PayloadKind::Text
+            || options.payloadKind == CliOptions::PayloadKind::Hex)
         && options.payload.isEmpty())
         return usageError(u"--send: nothing to send (the payload is empty)"_s);
     if (parser.isSet(u"interval"_s) && options.payload.isEmpty())
@@ -293,7 +301,7 @@ CliParse parseCli(const QStringList &arguments)
     options.stdinLines = parser.isSet(u"stdin"_s);
 
     const int responders = int(parser.isSet(u"echo"_s)) + int(parser.isSet(u"reply"_s))
-            + int(parser.isSet(u"time-server"_s));
+        + int(parser.isSet(u"time-server"_s));
     if (responders > 1)
         return usageError(u"choose one of --echo, --reply and --time-server"_s);
     if (parser.isSet(u"echo"_s)) {
@@ -322,8 +330,10 @@ CliParse parseCli(const QStringList &arguments)
         return usageError(u"--log-json goes with --log-file PATH"_s);
 
     options.closeAfterSend = parser.isSet(u"close-after-send"_s);
-    if (options.closeAfterSend && options.payloadKind == CliOptions::PayloadKind::None && !options.stdinLines)
-        return usageError(u"--close-after-send needs something to send (--send, --send-hex, --send-file or --stdin)"_s);
+    if (options.closeAfterSend && options.payloadKind == CliOptions::PayloadKind::None
+        && !options.stdinLines)
+        return usageError(
+            u"--close-after-send needs something to send (--send, --send-hex, --send-file or --stdin)"_s);
     if (options.closeAfterSend && options.intervalMs > 0 && options.count == 0)
         return usageError(u"--close-after-send with --interval needs --count N"_s);
     if (options.kind == Session::Kind::Udp && options.payloadKind != CliOptions::PayloadKind::None
@@ -341,12 +351,15 @@ QString cliHelp(const QString &command)
     Q_UNUSED(command)
     return uR"(Usage: socklab-cli COMMAND [OPTIONS]
 
-A network debugging assistant for the console: TCP server, TCP client and UDP.
+A network debugging assistant for the console: TCP server, TCP client, UDP
+and TFTP.
 
 Commands:
   tcp-server --listen ADDR:PORT   accept many clients, log and answer them
   tcp-client --connect HOST:PORT  connect to a server
   udp --bind ADDR:PORT            bind a UDP socket, send and receive datagrams
+  tftp get|put SERVER[:PORT] ...  download or upload a file with TFTP
+                                  (socklab-cli tftp --help)
 
 Addresses: 127.0.0.1:9000, [::1]:9000, :9000 or 9000 (any address, IPv4 and
 IPv6), 0.0.0.0:9000 (IPv4 only), [::]:9000 (IPv6 only). Port 0 picks a free

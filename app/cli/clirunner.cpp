@@ -53,7 +53,8 @@ void CliRunner::start()
 {
     if (!m_options.logFile.isEmpty()) {
         QString error;
-        const auto format = m_options.logJson ? TrafficLog::StreamFormat::JsonLines : TrafficLog::StreamFormat::Text;
+        const auto format = m_options.logJson ? TrafficLog::StreamFormat::JsonLines
+                                              : TrafficLog::StreamFormat::Text;
         if (!m_log->startStreaming(m_options.logFile, format, &error)) {
             printError(error);
             m_failed = true;
@@ -179,7 +180,7 @@ void CliRunner::onPeerConnected(quint64 peerId)
     if (!m_options.payload.isEmpty())
         server->sendTo(peerId, m_options.payload);
     else if (m_options.payloadKind == CliOptions::PayloadKind::File && !m_fileSender->isRunning()
-             && !m_payloadDone)
+        && !m_payloadDone)
         startSending();
 }
 
@@ -195,7 +196,8 @@ void CliRunner::startSending()
     case CliOptions::PayloadKind::Text:
     case CliOptions::PayloadKind::Hex:
         if (m_options.intervalMs > 0) {
-            if (!m_periodic->start(m_options.payload, m_options.intervalMs, m_options.count, &error)) {
+            if (!m_periodic->start(
+                    m_options.payload, m_options.intervalMs, m_options.count, &error)) {
                 printError(error);
                 m_failed = true;
                 shutdown(1);
@@ -355,11 +357,11 @@ void CliRunner::shutdown(int exitCode)
         writeOut(QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n');
     } else {
         writeOut(u"counters: rx %1 bytes in %2 packets, tx %3 bytes in %4 packets\n"_s
-                         .arg(counters.rxBytes)
-                         .arg(counters.rxPackets)
-                         .arg(counters.txBytes)
-                         .arg(counters.txPackets)
-                         .toUtf8());
+                     .arg(counters.rxBytes)
+                     .arg(counters.rxPackets)
+                     .arg(counters.txBytes)
+                     .arg(counters.txPackets)
+                     .toUtf8());
     }
     flushOut();
     m_log->stopStreaming();

@@ -1,6 +1,7 @@
 #include "clioptions.h"
 #include "clirunner.h"
 #include "signalwatcher.h"
+#include "tftpcommand.h"
 
 #include <QCoreApplication>
 
@@ -32,6 +33,8 @@ int main(int argc, char *argv[])
     raiseFileLimit();
 
     QCoreApplication app(argc, argv);
+    if (QCoreApplication::arguments().value(1) == QStringLiteral("tftp"))
+        return runTftpCommand(QCoreApplication::arguments());
     QCoreApplication::setApplicationName(QStringLiteral("socklab-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SOCKLAB_VERSION));
 

@@ -40,7 +40,8 @@ void installLanguage(const QString &choice, std::vector<std::unique_ptr<QTransla
         QCoreApplication::installTranslator(ours.get());
         installed.push_back(std::move(ours));
         auto qt = std::make_unique<QTranslator>();
-        if (qt->load(locale, u"qtbase"_s, u"_"_s, QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+        if (qt->load(
+                locale, u"qtbase"_s, u"_"_s, QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
             QCoreApplication::installTranslator(qt.get());
             installed.push_back(std::move(qt));
         }
@@ -65,6 +66,12 @@ int main(int argc, char *argv[])
     QApplication::setWindowIcon(QIcon(u":/icons/socklab.png"_s));
 
     std::optional<CliOptions> startup;
+    if (QCoreApplication::arguments().value(1) == u"tftp"_s) {
+        std::fputs("socklab: the window's TFTP tab is under Session > New TFTP (Ctrl+4);\n"
+                   "for a transfer from the command line use socklab-cli tftp get|put.\n",
+                   stderr);
+        return 2;
+    }
     if (QCoreApplication::arguments().size() > 1) {
         const CliParse parsed = parseCli(QCoreApplication::arguments());
         switch (parsed.outcome) {
@@ -73,7 +80,7 @@ int main(int argc, char *argv[])
                        "Without arguments the window opens with the sessions of last time.\n"
                        "With a command it opens with that session running; the commands and\n"
                        "options are those of socklab-cli:\n\n",
-                       stdout);
+                stdout);
             std::fputs(parsed.message.toUtf8().constData(), stdout);
             return 0;
         case CliParse::Outcome::Version:
@@ -96,16 +103,20 @@ int main(int argc, char *argv[])
     std::function<void()> openWindow = [&] {
         window = std::make_unique<MainWindow>();
         window->restoreState(!startup);
-        QObject::connect(window.get(), &MainWindow::languageChangeRequested, &app, [&](const QString &language) {
-            QSettings().setValue(u"language"_s, language);
-            window->saveState();
-            // Rebuild the window in the new language once this slot has returned.
-            QMetaObject::invokeMethod(&app, [&] {
-                window.reset();
-                installLanguage(language, translators);
-                openWindow();
-            }, Qt::QueuedConnection);
-        });
+        QObject::connect(
+            window.get(), &MainWindow::languageChangeRequested, &app, [&](const QString &language) {
+                QSettings().setValue(u"language"_s, language);
+                window->saveState();
+                // Rebuild the window in the new language once this slot has returned.
+                QMetaObject::invokeMethod(
+                    &app,
+                    [&] {
+                        window.reset();
+                        installLanguage(language, translators);
+                        openWindow();
+                    },
+                    Qt::QueuedConnection);
+            });
         window->show();
     };
     openWindow();
