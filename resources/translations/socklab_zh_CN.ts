@@ -124,6 +124,18 @@
         <source>Timestamps</source>
         <translation>时间戳</translation>
     </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Clear the traffic log of every session</source>
+        <translation>清空所有会话的流量日志</translation>
+    </message>
+    <message>
+        <source>Clear this view</source>
+        <translation>清空此视图</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -270,6 +282,10 @@
     <message>
         <source>Stream all traffic to file</source>
         <translation>将全部流量实时记录到文件</translation>
+    </message>
+    <message>
+        <source>New TFT&amp;P</source>
+        <translation>新建 TFTP(&amp;P)</translation>
     </message>
 </context>
 <context>
@@ -641,6 +657,257 @@ TX %4 in %5 packets (%6/s)</source>
     <message>
         <source>Stop</source>
         <translation>停止监听</translation>
+    </message>
+</context>
+<context>
+    <name>TftpTab</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>server name or address</source>
+        <translation>服务器名称或地址</translation>
+    </message>
+    <message>
+        <source>e.g. firmware.bin (upload: empty means the local name)</source>
+        <translation>例如 firmware.bin（上传时留空表示使用本地文件名）</translation>
+    </message>
+    <message>
+        <source>download: a folder or a file; upload: the file to send</source>
+        <translation>下载：文件夹或文件；上传：要发送的文件</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <source>Local file</source>
+        <translation>本地文件</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <source>Download into</source>
+        <translation>下载到</translation>
+    </message>
+    <message>
+        <source>octet (binary)</source>
+        <translation>octet（二进制）</translation>
+    </message>
+    <message>
+        <source>netascii (text, CR LF)</source>
+        <translation>netascii（文本，CR LF）</translation>
+    </message>
+    <message>
+        <source>Plain RFC 1350 (ask for no options)</source>
+        <translation>纯 RFC 1350（不协商任何选项）</translation>
+    </message>
+    <message>
+        <source>do not ask (512)</source>
+        <translation>不协商（512）</translation>
+    </message>
+    <message>
+        <source>blksize (RFC 2348): larger blocks are much faster; 1468 fits an Ethernet frame</source>
+        <translation>blksize（RFC 2348）：块越大传输越快；1468 正好放进一个以太网帧</translation>
+    </message>
+    <message>
+        <source>do not ask (1)</source>
+        <translation>不协商（1）</translation>
+    </message>
+    <message>
+        <source>windowsize (RFC 7440): blocks sent before an ACK; not every server supports it</source>
+        <translation>windowsize（RFC 7440）：每次确认前连续发送的块数；并非所有服务器都支持</translation>
+    </message>
+    <message>
+        <source>Ask for the size (tsize)</source>
+        <translation>协商文件大小（tsize）</translation>
+    </message>
+    <message>
+        <source>do not ask</source>
+        <translation>不协商</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> ms</translation>
+    </message>
+    <message>
+        <source>Replace an existing local file</source>
+        <translation>覆盖已存在的本地文件</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>传输</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <source>Remote file:</source>
+        <translation>远程文件：</translation>
+    </message>
+    <message>
+        <source>Local file or folder:</source>
+        <translation>本地文件或文件夹：</translation>
+    </message>
+    <message>
+        <source>Mode:</source>
+        <translation>模式：</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <source>Block size:</source>
+        <translation>块大小：</translation>
+    </message>
+    <message>
+        <source>Window size:</source>
+        <translation>窗口大小：</translation>
+    </message>
+    <message>
+        <source>Server timeout:</source>
+        <translation>服务器超时：</translation>
+    </message>
+    <message>
+        <source>Retransmit after:</source>
+        <translation>重传间隔：</translation>
+    </message>
+    <message>
+        <source>Retries:</source>
+        <translation>重试次数：</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Upload</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Remote file</source>
+        <translation>远程文件</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>字节数</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Transfers:</source>
+        <translation>传输记录：</translation>
+    </message>
+    <message>
+        <source>enter the server&apos;s name or address</source>
+        <translation>请输入服务器名称或地址</translation>
+    </message>
+    <message>
+        <source>enter the name of the remote file to download</source>
+        <translation>请输入要下载的远程文件名</translation>
+    </message>
+    <message>
+        <source>choose the local file to upload</source>
+        <translation>请选择要上传的本地文件</translation>
+    </message>
+    <message>
+        <source>%1 is not a file that can be uploaded</source>
+        <translation>%1 不是可上传的文件</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>正在下载…</translation>
+    </message>
+    <message>
+        <source>Uploading…</source>
+        <translation>正在上传…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>剩余 %1</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>Downloaded %1 to %2</source>
+        <translation>已下载 %1 到 %2</translation>
+    </message>
+    <message>
+        <source>Uploaded %1 from %2</source>
+        <translation>已从 %2 上传 %1</translation>
+    </message>
+    <message>
+        <source>%1 in %2 ms, block size %3, window %4</source>
+        <translation>%1，用时 %2 ms，块大小 %3，窗口 %4</translation>
+    </message>
+    <message>
+        <source>the server ignored the options</source>
+        <translation>服务器忽略了选项</translation>
+    </message>
+    <message>
+        <source>download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>upload</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>TFTP</source>
+        <translation>TFTP</translation>
     </message>
 </context>
 <context>
