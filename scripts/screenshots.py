@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Takes the README's screenshots: each session tab of the window with live
 traffic from real peers on loopback, under Xvfb. Writes docs/*.png.
-Needs Xvfb, ImageMagick's import, socat and a release build."""
+Needs Xvfb, ImageMagick's import, socat, xdotool and a release build
+(SOCKLAB_BUILD_DIR picks another). Arguments choose scenes: tcp-server,
+tcp-client, udp, zh_CN, tftp."""
 import os
 import shutil
 import socket
@@ -11,8 +13,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GUI = os.path.join(ROOT, "build", "release", "app", "socklab")
-CLI = os.path.join(ROOT, "build", "release", "app", "socklab-cli")
+BUILD = os.environ.get("SOCKLAB_BUILD_DIR", os.path.join(ROOT, "build", "release"))
+GUI = os.path.join(BUILD, "app", "socklab")
+CLI = os.path.join(BUILD, "app", "socklab-cli")
 DOCS = os.path.join(ROOT, "docs")
 
 
@@ -128,6 +131,37 @@ def udp(display):
         scene.close()
 
 
+def tftp(display):
+    """The TFTP tab after a download from in.tftpd (root needed to start it)."""
+    if os.geteuid() != 0 or not shutil.which("in.tftpd", path="/usr/sbin:/sbin") or not shutil.which("xdotool"):
+        print("skipped tftp.png: needs root, in.tftpd (tftpd-hpa) and xdotool")
+        return
+    scene = Scene(display)
+    served = tempfile.mkdtemp(prefix="socklab-tftp-")
+    try:
+        with open(os.path.join(served, "firmware-v2.3.bin"), "wb") as f:
+            f.write(os.urandom(24 << 20))
+        os.chmod(served, 0o755)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        scene.start(["/usr/sbin/in.tftpd", "-L", "-s", "-a", f"127.0.0.1:{port}", "-u", "root", "-B", "65464", served])
+        config = os.path.join(scene.config, "Socklab")
+        os.makedirs(config, exist_ok=True)
+        with open(os.path.join(config, "socklab.conf"), "w") as f:
+            f.write("[sessions]\n1\\kind=tftp\nsize=1\n\n"
+                    f"[tftp]\nhost=127.0.0.1\nport={port}\nremote=firmware-v2.3.bin\nlocal={served}/downloaded.bin\n"
+                    "blockSize=65464\noverwrite=true\n")
+        scene.start([GUI])
+        time.sleep(2)
+        subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Socklab", "windowfocus", "--sync",
+                        "key", "alt+d"], env=scene.env, check=False)
+        scene.shoot("tftp.png")
+    finally:
+        scene.close()
+        shutil.rmtree(served, ignore_errors=True)
+
+
 def main():
     for tool in ("Xvfb", "import", "python3"):
         if not shutil.which(tool):
@@ -137,11 +171,18 @@ def main():
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
+    only = sys.argv[1:]
+    scenes = {
+        "tcp-server": lambda: tcp_server(display, "tcp-server.png"),
+        "tcp-client": lambda: tcp_client(display),
+        "udp": lambda: udp(display),
+        "zh_CN": lambda: tcp_server(display, "tcp-server-zh_CN.png", language="zh_CN"),
+        "tftp": lambda: tftp(display),
+    }
     try:
-        tcp_server(display, "tcp-server.png")
-        tcp_client(display)
-        udp(display)
-        tcp_server(display, "tcp-server-zh_CN.png", language="zh_CN")
+        for name, scene in scenes.items():
+            if not only or name in only:
+                scene()
     finally:
         xvfb.terminate()
 

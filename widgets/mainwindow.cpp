@@ -234,7 +234,7 @@ void MainWindow::updateTotals()
     const quint64 txRate = total.txBytes >= m_lastTx ? total.txBytes - m_lastTx : 0;
     m_lastRx = total.rxBytes;
     m_lastTx = total.txBytes;
-    m_totals->setText(tr("%n session(s)", nullptr, m_tabs->count()) + u" · "_s
+    m_totals->setText(tr("%n session(s)", nullptr, int(sessionTabs().size())) + u" · "_s
         + tr("RX %1 (%2 pkts, %3/s) · TX %4 (%5 pkts, %6/s)")
               .arg(formatBytes(total.rxBytes))
               .arg(total.rxPackets)

@@ -138,9 +138,9 @@ TftpTab::TftpTab(QWidget *parent)
     optionsForm->addRow(tr("Retransmit after:"), m_timeoutMs);
     optionsForm->addRow(tr("Retries:"), m_retries);
 
-    m_download = new QPushButton(tr("Download"), this);
+    m_download = new QPushButton(tr("&Download"), this);
     m_download->setObjectName(u"tftpDownload"_s);
-    m_upload = new QPushButton(tr("Upload"), this);
+    m_upload = new QPushButton(tr("&Upload"), this);
     m_upload->setObjectName(u"tftpUpload"_s);
     m_cancel = new QPushButton(tr("Cancel"), this);
     m_cancel->setObjectName(u"tftpCancel"_s);
@@ -348,6 +348,8 @@ void TftpTab::onFinished(const TftpResult &result)
     item->setText(7, result.ok() ? tr("OK") : result.errorString);
     item->setForeground(7, result.ok() ? QColor(0x1b, 0x5e, 0x20) : QColor(0xb7, 0x1c, 0x1c));
     m_history->scrollToItem(item);
+    for (int column = 0; column < m_history->columnCount() - 1; ++column)
+        m_history->resizeColumnToContents(column);
     Q_EMIT status(summary);
     Q_EMIT transferFinished(result);
     m_transfer->deleteLater();

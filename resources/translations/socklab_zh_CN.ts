@@ -798,14 +798,6 @@ TX %4 in %5 packets (%6/s)</source>
         <translation>重试次数：</translation>
     </message>
     <message>
-        <source>Download</source>
-        <translation>下载</translation>
-    </message>
-    <message>
-        <source>Upload</source>
-        <translation>上传</translation>
-    </message>
-    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -908,6 +900,14 @@ TX %4 in %5 packets (%6/s)</source>
     <message>
         <source>TFTP</source>
         <translation>TFTP</translation>
+    </message>
+    <message>
+        <source>&amp;Download</source>
+        <translation>下载(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Upload</source>
+        <translation>上传(&amp;U)</translation>
     </message>
 </context>
 <context>
