@@ -22,7 +22,7 @@ big_size_mib=256
 runs=3
 cli=""
 cpu=0
-per_run_limit=120 # seconds; a stalled client is cut off and shown as "stall"
+per_run_limit=60 # seconds; a stalled client is cut off and shown as "stall"
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --size) size_mib=$2; shift 2 ;;
@@ -80,6 +80,7 @@ wait_bound() { # port pid
     done
     return 1
 }
+# Sets server_port; the server's PID joins pids (so no $(...) subshell here).
 start_server() { # name command... (PORT in the command is replaced)
     local name=$1 port pid
     shift
@@ -89,18 +90,20 @@ start_server() { # name command... (PORT in the command is replaced)
         pid=$!
         if wait_bound "$port" "$pid"; then
             pids+=("$pid")
-            echo "$port"
+            server_port=$port
             return 0
         fi
         kill "$pid" 2>/dev/null || true
     done
     echo "tftp-bench: $name did not start: $(tail -n 3 "$work/$name.log")" >&2
-    return 1
+    exit 1
 }
 
-hpa_port=$(start_server in.tftpd "$in_tftpd" -L -s -a 127.0.0.1:PORT -u root -B 65464 "$work/srv")
-atftpd_port=$(start_server atftpd "$atftpd" --daemon --no-fork --port PORT --bind-address 127.0.0.1 \
-    --user root --group root --logfile /dev/null "$work/srv")
+start_server in.tftpd "$in_tftpd" -L -s -a 127.0.0.1:PORT -u root -B 65464 "$work/srv"
+hpa_port=$server_port
+start_server atftpd "$atftpd" --daemon --no-fork --port PORT --bind-address 127.0.0.1 \
+    --user root --group root --logfile /dev/null "$work/srv"
+atftpd_port=$server_port
 
 # One download of $file: prints MiB/s, "BAD" (wrong content), "fail" or "stall".
 measure() {
@@ -115,15 +118,13 @@ measure() {
     awk -v mib="${file_mib[$file]}" -v ns=$((end - start)) 'BEGIN { printf "%.1f", mib / (ns / 1e9) }'
 }
 
-# The median of --runs downloads; any failure wins over a number.
-median() {
-    local results=() r
-    for _ in $(seq "$runs"); do
-        r=$(measure "$@")
+# The median of a list of results; any failure wins over a number.
+median_of() {
+    local r
+    for r in "$@"; do
         if [[ ! $r =~ ^[0-9.]+$ ]]; then echo "$r"; return; fi
-        results+=("$r")
     done
-    printf '%s\n' "${results[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 printf '%-9s %7s %6s | %8s %8s %8s %8s | %s\n' server blksize window socklab tftp-hpa atftp curl "socklab/best other"
@@ -146,15 +147,28 @@ row() { # server port blksize window
         ours+=(--windowsize "$window")
         atftp_opts+=(--option "windowsize $window")
     fi
-    ours_r=$(median "$cli" tftp get "127.0.0.1:$port" "$file" -o "$work/out" --overwrite "${ours[@]}")
-    # tftp-hpa's client speaks no options; curl no windowsize.
-    if [[ $blksize -eq 512 && $window -le 1 ]]; then
-        hpa=$(median tftp -m octet 127.0.0.1 "$port" -c get "$file" "$work/out")
-    fi
-    atftp_r=$(median "$atftp" "${atftp_opts[@]}" -g -r "$file" -l "$work/out" 127.0.0.1 "$port")
-    if [[ $window -le 1 ]]; then
-        curl_r=$(median curl -sS -o "$work/out" "${curl_opts[@]}" "tftp://127.0.0.1:$port/$file")
-    fi
+    # Run by run, every client once: a burst of load from elsewhere then
+    # hits all clients alike instead of one client's series.
+    local results_ours=() results_hpa=() results_atftp=() results_curl=() stalled_atftp=""
+    for _ in $(seq "$runs"); do
+        results_ours+=("$(measure "$cli" tftp get "127.0.0.1:$port" "$file" -o "$work/out" --overwrite "${ours[@]}")")
+        # tftp-hpa's client speaks no options; curl no windowsize.
+        if [[ $blksize -eq 512 && $window -le 1 ]]; then
+            results_hpa+=("$(measure tftp -m octet 127.0.0.1 "$port" -c get "$file" "$work/out")")
+        fi
+        # A client that stalled once is not made to stall again.
+        if [[ -z $stalled_atftp ]]; then
+            results_atftp+=("$(measure "$atftp" "${atftp_opts[@]}" -g -r "$file" -l "$work/out" 127.0.0.1 "$port")")
+            [[ ${results_atftp[-1]} =~ ^[0-9.]+$ ]] || stalled_atftp=1
+        fi
+        if [[ $window -le 1 ]]; then
+            results_curl+=("$(measure curl -sS -o "$work/out" "${curl_opts[@]}" "tftp://127.0.0.1:$port/$file")")
+        fi
+    done
+    ours_r=$(median_of "${results_ours[@]}")
+    [[ ${#results_hpa[@]} -eq 0 ]] || hpa=$(median_of "${results_hpa[@]}")
+    atftp_r=$(median_of "${results_atftp[@]}")
+    [[ ${#results_curl[@]} -eq 0 ]] || curl_r=$(median_of "${results_curl[@]}")
     local best ratio
     best=$(printf '%s\n' "$hpa" "$atftp_r" "$curl_r" | grep -E '^[0-9.]+$' | sort -g | tail -n 1 || true)
     ratio="-"

@@ -132,10 +132,9 @@ std::optional<QString> tftpLocalName(QStringView remoteName)
 // The hot path on UNIX. QUdpSocket owns and binds the socket, but each
 // datagram through it costs two QHostAddress allocations, three signals and
 // a notifier toggle, more than the system calls themselves at 512 bytes per
-// block. So datagrams go through a duplicate of its descriptor, watched by a
-// notifier of our own (QUdpSocket's turns itself off after the first
-// datagram, since nothing reads through it), with the peer kept as a
-// sockaddr to compare and send to.
+// block. So DATA and ACK go through a duplicate of its descriptor, watched
+// by a notifier of our own, with the peer kept as a sockaddr to compare and
+// send to. Requests and errors still go through QUdpSocket.
 namespace {
 
 // Calls its handler straight from the event, without emitting activated()
@@ -498,12 +497,14 @@ void TftpTransfer::contact(const QHostAddress &address)
         return finish(TftpStatus::NetworkError,
             u"cannot duplicate the UDP socket: %1"_s.arg(qt_error_string(errno)));
     }
-    if (!qEnvironmentVariableIsSet("EXPERIMENT_KEEP")) {
+    // QUdpSocket's own read notifier would be polled and woken for every
+    // datagram too, for nothing: nothing reads through QUdpSocket. Only a
+    // read through it turns the notifier on again. (Should Qt ever keep it
+    // elsewhere, it is merely not found, and costs what it did.)
     const QList<QSocketNotifier *> internal = m_socket->findChildren<QSocketNotifier *>();
     for (QSocketNotifier *notifier : internal) {
         if (notifier->type() == QSocketNotifier::Read)
             notifier->setEnabled(false);
-    }
     }
     m_native->notifier = std::make_unique<ReadNotifier>(m_native->fd, [this] { readPending(); });
 #else

@@ -47,44 +47,6 @@ void appendHex(QString &out, char16_t unit, int digits)
 
 // Escapes whatever could break a line or hide in a terminal, so one entry is
 // always exactly one line and the original text can be read back.
-QString escapeForLine(QStringView text, bool quoted)
-{
-    QString out;
-    out.reserve(text.size() + 2);
-    for (const QChar c : text) {
-        const char16_t unit = c.unicode();
-        switch (unit) {
-        case u'\r':
-            out += u"\\r"_s;
-            break;
-        case u'\n':
-            out += u"\\n"_s;
-            break;
-        case u'\t':
-            out += u"\\t"_s;
-            break;
-        case u'\\':
-            out += u"\\\\"_s;
-            break;
-        case u'"':
-            out += quoted ? u"\\\""_s : u"\""_s;
-            break;
-        default:
-            if (unit < 0x20 || unit == 0x7f) {
-                out += u"\\x"_s;
-                appendHex(out, unit, 2);
-            } else if ((unit >= 0x80 && unit < 0xa0) || unit == 0x2028 || unit == 0x2029) {
-                // C1 controls and Unicode line separators end lines for some tools.
-                out += u"\\u"_s;
-                appendHex(out, unit, 4);
-            } else {
-                out += c;
-            }
-        }
-    }
-    return out;
-}
-
 QString decoderKey(const LogEntry &entry)
 {
     return QString::number(entry.session) + u'/' + QString::number(entry.peerId)
@@ -145,6 +107,44 @@ QString logKindName(LogKind kind)
         return u"info"_s;
     }
     return u"info"_s;
+}
+
+QString escapeForLine(QStringView text, bool quoted)
+{
+    QString out;
+    out.reserve(text.size() + 2);
+    for (const QChar c : text) {
+        const char16_t unit = c.unicode();
+        switch (unit) {
+        case u'\r':
+            out += u"\\r"_s;
+            break;
+        case u'\n':
+            out += u"\\n"_s;
+            break;
+        case u'\t':
+            out += u"\\t"_s;
+            break;
+        case u'\\':
+            out += u"\\\\"_s;
+            break;
+        case u'"':
+            out += quoted ? u"\\\""_s : u"\""_s;
+            break;
+        default:
+            if (unit < 0x20 || unit == 0x7f) {
+                out += u"\\x"_s;
+                appendHex(out, unit, 2);
+            } else if ((unit >= 0x80 && unit < 0xa0) || unit == 0x2028 || unit == 0x2029) {
+                // C1 controls and Unicode line separators end lines for some tools.
+                out += u"\\u"_s;
+                appendHex(out, unit, 4);
+            } else {
+                out += c;
+            }
+        }
+    }
+    return out;
 }
 
 TrafficLog::TrafficLog(QObject *parent)

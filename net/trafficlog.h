@@ -27,6 +27,11 @@ enum class LogKind : quint8 {
 
 QString logKindName(LogKind kind); // "rx", "tx", "listening", ...
 
+// Text made safe for one line: \r \n \t \\ and other control characters
+// escaped (C1 controls and Unicode line separators too), \" as well when
+// quoted, so that one entry is always one line and can be read back.
+QString escapeForLine(QStringView text, bool quoted = false);
+
 struct LogEntry
 {
     qint64 msecsSinceEpoch = 0;

@@ -26,34 +26,12 @@ QString decoderKey(const LogEntry &entry)
     return u"%1/%2/%3"_s.arg(entry.session).arg(entry.peerId).arg(int(entry.kind));
 }
 
-// Shows control characters as escapes so a row stays one line; cut to a cell.
+// One line per row, cut to what a cell shows.
 QString visible(const QString &text)
 {
-    QString out;
-    out.reserve(std::min(text.size(), CellChars) + 8);
-    for (const QChar c : text) {
-        if (out.size() >= CellChars) {
-            out += u'…';
-            break;
-        }
-        switch (c.unicode()) {
-        case u'\r':
-            out += u"\\r"_s;
-            break;
-        case u'\n':
-            out += u"\\n"_s;
-            break;
-        case u'\t':
-            out += u"\\t"_s;
-            break;
-        default:
-            if (c.unicode() < 0x20 || c.unicode() == 0x7f)
-                out += u"\\x%1"_s.arg(int(c.unicode()), 2, 16, QChar(u'0'));
-            else
-                out += c;
-        }
-    }
-    return out;
+    if (text.size() <= CellChars)
+        return escapeForLine(text);
+    return escapeForLine(QStringView(text).first(CellChars)) + u'…';
 }
 
 } // namespace

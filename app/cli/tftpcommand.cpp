@@ -359,7 +359,9 @@ int runTftpCommand(const QStringList &arguments)
 
     QEventLoop loop;
     TftpTransfer transfer(command.request);
-    struct sigaction action {};
+    struct sigaction action
+    {
+    };
     action.sa_handler = onStopSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
