@@ -67,8 +67,7 @@ private Q_SLOTS:
     void fieldsAreChecked();
 
 private:
-    template<typename T>
-    T *child(const char *name) const
+    template<typename T> T *child(const char *name) const
     {
         return m_tab->findChild<T *>(QString::fromLatin1(name));
     }
@@ -94,9 +93,11 @@ void TestTftpTab::initTestCase()
     QFile::setPermissions(m_dir.path(), QFileDevice::Permissions(0x7755));
     QVERIFY(writeAll(m_root + u"/firmware.bin"_s, pattern(300'000)));
 
-    const QString inTftpd = QStandardPaths::findExecutable(u"in.tftpd"_s, { u"/usr/sbin"_s, u"/sbin"_s });
+    const QString inTftpd
+        = QStandardPaths::findExecutable(u"in.tftpd"_s, { u"/usr/sbin"_s, u"/sbin"_s });
     if (inTftpd.isEmpty())
-        QSKIP("in.tftpd is not installed (apt-get install tftpd-hpa; scripts/setup-deps test does)");
+        QSKIP(
+            "in.tftpd is not installed (apt-get install tftpd-hpa; scripts/setup-deps test does)");
     if (::geteuid() != 0)
         QSKIP("in.tftpd -u root needs root here");
     // in.tftpd takes its port on the command line: find a free one, and try
@@ -107,8 +108,9 @@ void TestTftpTab::initTestCase()
         const quint16 port = probe.localPort();
         probe.close();
         m_server.stop();
-        QVERIFY(m_server.start(inTftpd, { u"-L"_s, u"-s"_s, u"-a"_s, u"127.0.0.1:%1"_s.arg(port), u"-u"_s,
-                                         u"root"_s, u"-c"_s, u"-B"_s, u"65464"_s, m_root }));
+        QVERIFY(m_server.start(inTftpd,
+            { u"-L"_s, u"-s"_s, u"-a"_s, u"127.0.0.1:%1"_s.arg(port), u"-u"_s, u"root"_s, u"-c"_s,
+                u"-B"_s, u"65464"_s, m_root }));
         // It exits at once when it cannot bind; otherwise it waits for requests.
         if (!m_server.waitForFinished(300))
             m_port = port;
@@ -151,7 +153,8 @@ void TestTftpTab::downloadShowsProgressAndHistory()
     QVERIFY(!child<QPushButton>("tftpCancel")->isEnabled());
     const TftpResult result = runAndWait("tftpDownload");
     QVERIFY2(result.ok(), qPrintable(result.errorString));
-    QCOMPARE(sha256(readAll(m_out + u"/firmware.bin"_s)), sha256(readAll(m_root + u"/firmware.bin"_s)));
+    QCOMPARE(
+        sha256(readAll(m_out + u"/firmware.bin"_s)), sha256(readAll(m_root + u"/firmware.bin"_s)));
     QVERIFY(child<QLabel>("tftpResult")->text().contains(u"Downloaded"_s));
     QVERIFY(child<QLabel>("tftpProgressText")->text().contains(u"/s"_s));
     auto *history = child<QTreeWidget>("tftpHistory");
@@ -186,7 +189,8 @@ void TestTftpTab::missingRemoteFileLeavesLocalFileAlone()
     const QString shown = child<QLabel>("tftpResult")->text();
     QVERIFY2(shown.contains(u"not found"_s, Qt::CaseInsensitive), qPrintable(shown));
     // Nothing but the old file is left in the folder (no temporary file).
-    QCOMPARE(QDir(m_out).entryList(QDir::Files | QDir::Hidden).filter(u"keep"_s), QStringList { u"keep.bin"_s });
+    QCOMPARE(QDir(m_out).entryList(QDir::Files | QDir::Hidden).filter(u"keep"_s),
+        QStringList { u"keep.bin"_s });
     auto *history = child<QTreeWidget>("tftpHistory");
     QCOMPARE(history->topLevelItemCount(), 1);
     QVERIFY(history->topLevelItem(0)->text(7) != u"OK"_s);

@@ -55,7 +55,8 @@ int main(int argc, char *argv[])
 
     CliRunner runner(parsed.options);
     SignalWatcher watcher;
-    QObject::connect(&watcher, &SignalWatcher::stopRequested, &runner, [&runner] { runner.shutdown(0); });
+    QObject::connect(
+        &watcher, &SignalWatcher::stopRequested, &runner, [&runner] { runner.shutdown(0); });
     int exitCode = 0;
     QObject::connect(&runner, &CliRunner::finished, &app, [&exitCode](int code) {
         exitCode = code;

@@ -69,7 +69,7 @@ int main(int argc, char *argv[])
     if (QCoreApplication::arguments().value(1) == u"tftp"_s) {
         std::fputs("socklab: the window's TFTP tab is under Session > New TFTP (Ctrl+4);\n"
                    "for a transfer from the command line use socklab-cli tftp get|put.\n",
-                   stderr);
+            stderr);
         return 2;
     }
     if (QCoreApplication::arguments().size() > 1) {
