@@ -36,10 +36,20 @@ bool isAsciiDigits(QStringView text)
     return true;
 }
 
+// QHostAddress stops reading at a NUL and takes any scope id, blanks and
+// brackets included: "::1<NUL>junk" would pass as ::1, and "fe80::1%a]b"
+// would print as an endpoint that cannot be read back. Addresses and
+// interface names are printable ASCII.
+bool isAddressText(QStringView text)
+{
+    return std::all_of(text.begin(), text.end(),
+        [](QChar c) { return c.unicode() > u' ' && c.unicode() < 0x7f && c != u'[' && c != u']'; });
+}
+
 bool isIPv6Literal(QStringView text)
 {
     QHostAddress address;
-    return address.setAddress(text.toString())
+    return isAddressText(text) && address.setAddress(text.toString())
         && address.protocol() == QAbstractSocket::IPv6Protocol;
 }
 
@@ -153,6 +163,10 @@ HostPortResult parseHostPort(QStringView text, bool allowZeroPort)
             return failure(u"missing port after '%1'"_s.arg(input));
         if (std::any_of(host.begin(), host.end(), [](QChar c) { return c.isSpace(); }))
             return failure(u"host '%1' contains a space"_s.arg(host));
+        // A NUL would cut the name short in the resolver.
+        if (std::any_of(host.begin(), host.end(),
+                [](QChar c) { return c.category() == QChar::Other_Control; }))
+            return failure(u"host contains a control character"_s);
         return hostWithPort(host, portText, allowZeroPort);
     }
 
@@ -214,7 +228,7 @@ std::optional<QHostAddress> parseListenAddress(QStringView text, QString *error)
             return ipv4;
         }
     }
-    if (literal.contains(u':')) {
+    if (literal.contains(u':') && isAddressText(literal)) {
         QHostAddress address;
         if (address.setAddress(literal.toString())
             && address.protocol() == QAbstractSocket::IPv6Protocol) {

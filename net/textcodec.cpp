@@ -603,11 +603,13 @@ BytesResult encode(QStringView input, QStringView encoding)
             return run;
         bytes.append(run.bytes);
 
-        const QString column = QString::number(columnAt(input, i));
+        // Only on error: counting columns from the start at every escape
+        // made long escaped input quadratic.
+        const auto column = [input, i] { return QString::number(columnAt(input, i)); };
         if (i + 1 == input.size()) {
             return BytesResult::failure(
                 u"lone backslash at column %1 at the end of the input (write \\\\ for a backslash)"_s
-                    .arg(column),
+                    .arg(column()),
                 i);
         }
         qsizetype length = 2;
@@ -653,7 +655,7 @@ BytesResult encode(QStringView input, QStringView encoding)
             const int low = i + 3 < input.size() ? hexValue(input[i + 3]) : -1;
             if (high < 0 || low < 0) {
                 return BytesResult::failure(
-                    u"'\\x' at column %1 must be followed by two hex digits"_s.arg(column), i);
+                    u"'\\x' at column %1 must be followed by two hex digits"_s.arg(column()), i);
             }
             bytes.append(static_cast<char>(high * 16 + low));
             length = 4;
@@ -663,7 +665,7 @@ BytesResult encode(QStringView input, QStringView encoding)
             const qsizetype escaped = isSurrogatePairAt(input, i + 1) ? 2 : 1;
             return BytesResult::failure(
                 u"unknown escape '\\%1' at column %2 (write \\\\ for a backslash)"_s.arg(
-                    input.sliced(i + 1, escaped), column),
+                    input.sliced(i + 1, escaped), column()),
                 i);
         }
         }

@@ -180,6 +180,14 @@ void TestEndpoint::parseHostPortErrors_data()
         << u"[::1]:http"_s << true << u"port 'http' is not a number"_s;
     QTest::newRow("space in host")
         << u"my host:80"_s << true << u"host 'my host' contains a space"_s;
+    // Found by fuzz_endpoint: QHostAddress skips blanks and stops at a NUL.
+    QTest::newRow("space in brackets")
+        << u"[\t::1]:80"_s << true << u"address '\t::1' contains a space"_s;
+    QTest::newRow("NUL in brackets")
+        << u"[::1\0junk]:80"_s << true
+        << u"'[::1\0junk]' is not an IPv6 address (brackets are only for IPv6)"_s;
+    QTest::newRow("NUL in host") << u"ex\0ample.com:80"_s << true
+                                 << u"host contains a control character"_s;
 }
 
 void TestEndpoint::parseHostPortErrors()
@@ -325,6 +333,9 @@ void TestEndpoint::parseListenAddressErrors_data()
                               << u"'1:2:3:4:5:6:7:8:9' is not an IPv6 address"_s;
     QTest::newRow("with port") << u"127.0.0.1:80"_s
                                << u"'127.0.0.1:80' is not an address: give the port separately"_s;
+    QTest::newRow("NUL in IPv6") << u"::1\0junk"_s << u"'::1\0junk' is not an IPv6 address"_s;
+    QTest::newRow("bracket in scope id")
+        << u"fe80::1%a]b"_s << u"'fe80::1%a]b' is not an IPv6 address"_s;
 }
 
 void TestEndpoint::parseListenAddressErrors()

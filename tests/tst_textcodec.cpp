@@ -634,6 +634,10 @@ void TestTextCodec::escapes_data()
     QTest::newRow("raw byte not re-encoded") << u"\\xc4\\xe3"_s << u"UTF-8"_s << hex("c4e3");
     QTest::newRow("no escapes") << u"plain"_s << u"GBK"_s << hex("706c61696e");
     QTest::newRow("empty") << QString() << u"UTF-8"_s << QByteArray();
+    // Found while fuzzing: every escape counted columns from the start, so
+    // this took minutes in a debug build; linear, it takes milliseconds.
+    QTest::newRow("100000 escapes")
+        << u"\\x41"_s.repeated(100000) << u"UTF-8"_s << QByteArray(100000, 'A');
 }
 
 void TestTextCodec::escapes()
