@@ -2,6 +2,7 @@
 // ephemeral loopback ports (127.0.0.1 and ::1 only).
 
 #include "peers.h"
+#include "sessionrecorder.h"
 #include "responder.h"
 #include "textcodec.h"
 #include "trafficlog.h"
@@ -31,38 +32,8 @@ namespace {
 const QHostAddress V4 { QHostAddress::LocalHost };
 const QHostAddress V6 { QHostAddress::LocalHostIPv6 };
 
-struct Datagram
-{
-    quint64 peerId = 0;
-    Endpoint peer;
-    QByteArray data;
-};
-
-// What a session reports, in order.
-class Recorder
-{
-public:
-    explicit Recorder(Session *session)
-    {
-        QObject::connect(session, &Session::received, &m_context,
-            [this](quint64 id, const Endpoint &peer, const QByteArray &data) {
-                received.push_back({ id, peer, data });
-            });
-        QObject::connect(session, &Session::sent, &m_context,
-            [this](quint64 id, const Endpoint &peer, const QByteArray &data) {
-                sent.push_back({ id, peer, data });
-            });
-        QObject::connect(session, &Session::errorOccurred, &m_context,
-            [this](const QString &message) { errors.append(message); });
-    }
-
-    std::vector<Datagram> received;
-    std::vector<Datagram> sent;
-    QStringList errors;
-
-private:
-    QObject m_context; // last, so the connections go before the lists
-};
+using Datagram = RecordedData;
+using Recorder = SessionRecorder;
 
 // One "rx ADDRESS PORT LENGTH MS TTL HEX" line of udp_receiver.py.
 struct RxLine

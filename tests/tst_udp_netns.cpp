@@ -4,6 +4,7 @@
 // sl0, IPv4 groups routed to lo): every address used here exists only there.
 
 #include "peers.h"
+#include "sessionrecorder.h"
 #include "trafficlog.h"
 #include "udpsession.h"
 
@@ -28,33 +29,8 @@ namespace {
 const QHostAddress GroupV4 { u"239.77.0.1"_s };
 const QHostAddress GroupV6 { u"ff12::77"_s };
 
-struct Datagram
-{
-    quint64 peerId = 0;
-    Endpoint peer;
-    QByteArray data;
-};
-
-// What a session reports, in order.
-class Recorder
-{
-public:
-    explicit Recorder(Session *session)
-    {
-        QObject::connect(session, &Session::received, &m_context,
-            [this](quint64 id, const Endpoint &peer, const QByteArray &data) {
-                received.push_back({ id, peer, data });
-            });
-        QObject::connect(session, &Session::errorOccurred, &m_context,
-            [this](const QString &message) { errors.append(message); });
-    }
-
-    std::vector<Datagram> received;
-    QStringList errors;
-
-private:
-    QObject m_context; // last, so the connections go before the lists
-};
+using Datagram = RecordedData;
+using Recorder = SessionRecorder;
 
 // One "rx ADDRESS PORT LENGTH MS TTL HEX" line of udp_receiver.py.
 struct RxLine
