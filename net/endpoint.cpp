@@ -72,6 +72,19 @@ std::optional<QHostAddress> parseDottedQuad(QStringView text)
     return QHostAddress(value);
 }
 
+// Digits and dots with at least one dot: meant as an IPv4 address, since no
+// host name is all digits (RFC 3696: a top-level domain is never numeric).
+bool looksLikeIPv4(QStringView text)
+{
+    return text.contains(u'.')
+        && std::all_of(text.begin(), text.end(), [](QChar c) { return c == u'.' || c.isDigit(); });
+}
+
+QString notIPv4(QStringView text)
+{
+    return u"'%1' is not an IPv4 address (write four numbers 0-255, like 192.168.1.10)"_s.arg(text);
+}
+
 void setError(QString *error, QString message)
 {
     if (error)
@@ -167,6 +180,8 @@ HostPortResult parseHostPort(QStringView text, bool allowZeroPort)
         if (std::any_of(host.begin(), host.end(),
                 [](QChar c) { return c.category() == QChar::Other_Control; }))
             return failure(u"host contains a control character"_s);
+        if (looksLikeIPv4(host) && !parseDottedQuad(host))
+            return failure(notIPv4(host));
         return hostWithPort(host, portText, allowZeroPort);
     }
 
@@ -180,6 +195,34 @@ HostPortResult parseHostPort(QStringView text, bool allowZeroPort)
         return failure(u"missing port after '%1' (write [%1]:PORT)"_s.arg(input));
     return failure(
         u"too many ':' in '%1' (write an IPv6 address with a port as [ADDRESS]:PORT)"_s.arg(input));
+}
+
+QString remoteHostError(QStringView host)
+{
+    if (host.trimmed().isEmpty())
+        return u"no host given"_s;
+    if (host.startsWith(u'[')) {
+        const qsizetype close = host.indexOf(u']');
+        if (close < 0)
+            return u"missing ']' in '%1'"_s.arg(host);
+        if (close != host.size() - 1)
+            return u"unexpected text after ']' in '%1' (give the port separately)"_s.arg(host);
+        if (close == 1)
+            return u"no address between '[' and ']' in '%1'"_s.arg(host);
+        if (!isIPv6Literal(host.sliced(1, close - 1)))
+            return u"'%1' is not an IPv6 address (brackets are only for IPv6)"_s.arg(host);
+        return {};
+    }
+    if (host.contains(u']'))
+        return u"unexpected ']' in '%1'"_s.arg(host);
+    if (std::any_of(host.begin(), host.end(), [](QChar c) { return c.isSpace(); }))
+        return u"host '%1' contains a space"_s.arg(host);
+    if (std::any_of(
+            host.begin(), host.end(), [](QChar c) { return c.category() == QChar::Other_Control; }))
+        return u"host contains a control character"_s;
+    if (looksLikeIPv4(host) && !parseDottedQuad(host))
+        return notIPv4(host);
+    return {};
 }
 
 std::optional<quint16> parsePort(QStringView text, QString *error, bool allowZero)
@@ -247,9 +290,7 @@ std::optional<QHostAddress> parseListenAddress(QStringView text, QString *error)
         setError(error, u"'%1' is not an IPv6 address"_s.arg(input));
     else if (std::all_of(
                  input.begin(), input.end(), [](QChar c) { return c.isDigit() || c == u'.'; }))
-        setError(error,
-            u"'%1' is not an IPv4 address (write four numbers 0-255, like 192.168.1.10)"_s.arg(
-                input));
+        setError(error, notIPv4(input));
     else
         setError(error,
             u"'%1' is not an IP address (names are not looked up here: use an address, localhost or *)"_s

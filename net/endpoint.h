@@ -49,6 +49,13 @@ struct HostPortResult
 // [::1]:80. allowZeroPort permits port 0 (listen and bind: "any free port").
 HostPortResult parseHostPort(QStringView text, bool allowZeroPort);
 
+// Why a host a user typed for the other end cannot be right, without a
+// lookup: a '[' without ']', brackets around something other than an IPv6
+// address, blanks or control characters, or digits and dots that are not an
+// IPv4 address ("999.1.1.1", "1.2.3": no name is all digits). Empty when the
+// host is an address literal or may be a name (brackets around IPv6 allowed).
+QString remoteHostError(QStringView host);
+
 // Parses a port number 0..65535 ("port 65536 is out of range (0-65535)").
 std::optional<quint16> parsePort(QStringView text, QString *error, bool allowZero);
 

@@ -305,6 +305,8 @@ void TftpTransfer::startNow()
     auto invalid = [this](const QString &message) { finish(TftpStatus::InvalidRequest, message); };
     if (r.host.trimmed().isEmpty())
         return invalid(u"no server given"_s);
+    if (const QString problem = remoteHostError(r.host.trimmed()); !problem.isEmpty())
+        return invalid(problem);
     if (r.port == 0)
         return invalid(u"server port 0 is not valid"_s);
     if (r.blockSize != 0 && (r.blockSize < Tftp::MinBlockSize || r.blockSize > Tftp::MaxBlockSize))
@@ -392,8 +394,9 @@ bool TftpTransfer::prepareDownload(QString *error, TftpStatus *status)
         return false;
     }
     const QString folder = info.absolutePath();
-    if (!QFileInfo(folder).isDir()) {
-        *error = u"folder %1 does not exist"_s.arg(folder);
+    if (const QFileInfo folderInfo(folder); !folderInfo.isDir()) {
+        *error = folderInfo.exists() ? u"%1 is not a folder"_s.arg(folder)
+                                     : u"folder %1 does not exist"_s.arg(folder);
         return false;
     }
     m_targetPath = info.absoluteFilePath();
@@ -686,6 +689,12 @@ void TftpTransfer::handleDatagram(
         if (fromPort != m_peerPort || !sameHost(from, m_peer))
             return rejectStranger(from, fromPort);
     } else if (!sameHost(from, m_server)) {
+        // Perhaps the server, answering from another of its addresses; but a
+        // packet from another host is not the server's (RFC 1350 TIDs are
+        // ports on the hosts that began the transfer). Said if it times out.
+        ++m_otherHostPackets;
+        m_otherHost = from;
+        m_otherHostPort = fromPort;
         return rejectStranger(from, fromPort);
     }
 
@@ -987,12 +996,15 @@ bool TftpTransfer::storePayload(QByteArrayView payload)
 
 bool TftpTransfer::flushWriteBuffer()
 {
-    if (m_writeUsed == 0)
-        return true;
-    const qint64 written
-        = m_temporary->write(m_writeBuffer.constData() + Tftp::HeaderSize, m_writeUsed);
-    if (written != m_writeUsed)
-        return false;
+    // A write that fills the disk returns the part that fitted and no reason;
+    // writing the rest again fails with the system's ("No space left on device").
+    const char *const data = m_writeBuffer.constData() + Tftp::HeaderSize;
+    for (qint64 done = 0; done < m_writeUsed;) {
+        const qint64 written = m_temporary->write(data + done, m_writeUsed - done);
+        if (written <= 0)
+            return false;
+        done += written;
+    }
     m_writeUsed = 0;
     return true;
 }
@@ -1005,7 +1017,8 @@ bool TftpTransfer::commitDownload(QString *error)
         m_writeUsed += stored;
         m_received += stored;
     }
-    if (!flushWriteBuffer() || !m_temporary->flush()) {
+    // flush() too writes what fits and no reason; asked twice, it gives one.
+    if (!flushWriteBuffer() || !(m_temporary->flush() || m_temporary->flush())) {
         *error = u"cannot write %1: %2"_s.arg(m_targetPath, m_temporary->errorString());
         return false;
     }
@@ -1190,6 +1203,12 @@ void TftpTransfer::onTimer()
         else
             message = u"%1 stopped acknowledging at block %4, %2 retransmissions (%3)"_s;
         message = message.arg(server).arg(m_attempt).arg(seconds(waitedMs()));
+        if (m_phase == Phase::Requesting && m_otherHostPackets > 0) {
+            message += u"; %1 answer(s) came from %2 instead and were refused: "
+                       "a TFTP server must answer from the address it was asked at"_s.arg(
+                           QString::number(m_otherHostPackets),
+                           Endpoint { m_otherHost, m_otherHostPort }.toString());
+        }
         if (m_phase == Phase::Transferring) {
             message = message.arg(isDownload() ? m_expected - 1 : m_base);
             sendError(Tftp::ErrorCode::NotDefined, u"timed out"_s);

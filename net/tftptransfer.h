@@ -185,6 +185,11 @@ private:
     bool m_peerLocked = false; // the server's transfer ID is known
     QHostAddress m_peer;
     quint16 m_peerPort = 0;
+    // Packets from a host other than the server before the transfer began:
+    // a multihomed server answering from another address (see onTimer()).
+    int m_otherHostPackets = 0;
+    QHostAddress m_otherHost; // the last such sender
+    quint16 m_otherHostPort = 0;
 
     QByteArray m_requestPacket;
     Tftp::Options m_askedOptions;

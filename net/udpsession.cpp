@@ -82,6 +82,11 @@ void UdpSession::setTarget(const QString &host, quint16 port)
         m_lookupId = -1;
     }
     m_pendingTargetHost.clear();
+    if (const QString problem = remoteHostError(host); !problem.isEmpty()) {
+        m_target = {};
+        reportError(problem);
+        return;
+    }
     QString literal = host;
     if (literal.startsWith(u'[') && literal.endsWith(u']'))
         literal = literal.mid(1, literal.size() - 2);

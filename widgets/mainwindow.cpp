@@ -15,12 +15,14 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPixmap>
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
@@ -35,7 +37,9 @@ MainWindow::MainWindow(QWidget *parent)
     , m_model(new TrafficLogModel(m_log, this))
 {
     setWindowTitle(tr("Socklab"));
-    setWindowIcon(QIcon(u":/icons/socklab.png"_s));
+    // From a pixmap: QIcon(fileName) asks every image plugin what it reads,
+    // loading them all at start-up.
+    setWindowIcon(QIcon(QPixmap(u":/icons/socklab.png"_s)));
     setObjectName(u"mainWindow"_s);
 
     m_tabs = new QTabWidget(this);
@@ -75,6 +79,15 @@ MainWindow::MainWindow(QWidget *parent)
     timer->start();
 
     createMenus();
+    // The log stops streaming on a write error (disk full, file gone): say so
+    // where the user looks, and show the menu item as off.
+    connect(m_log, &TrafficLog::streamError, this, [this](const QString &message) {
+        if (auto *stream = findChild<QAction *>(u"streamLog"_s)) {
+            const QSignalBlocker blocker(stream);
+            stream->setChecked(false);
+        }
+        statusBar()->showMessage(tr("Streaming stopped: %1").arg(message));
+    });
     updateTotals();
     resize(1280, 800);
 }
@@ -298,7 +311,7 @@ void MainWindow::showAbout()
             .arg(QStringLiteral(SOCKLAB_VERSION), QString::fromLatin1(qVersion())));
 }
 
-void MainWindow::saveState() const
+bool MainWindow::saveState(QString *error) const
 {
     QSettings settings;
     settings.setValue(u"window/geometry"_s, saveGeometry());
@@ -317,6 +330,16 @@ void MainWindow::saveState() const
     }
     settings.endArray();
     settings.sync();
+    // The first error sticks: a FormatError from reading a damaged file is no
+    // reason to think the write failed.
+    if (settings.status() != QSettings::AccessError)
+        return true;
+    if (error) {
+        *error = tr("The settings could not be saved to %1 (the folder is not writable or the "
+                    "disk is full); the file keeps the previous settings.")
+                     .arg(QDir::toNativeSeparators(settings.fileName()));
+    }
+    return false;
 }
 
 void MainWindow::restoreState(bool openDefault)
@@ -349,6 +372,17 @@ void MainWindow::restoreState(bool openDefault)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    saveState();
+    QString error;
+    if (!saveState(&error)) {
+        // A question: closing now loses this session's settings.
+        const auto answer = QMessageBox::warning(this, tr("Settings not saved"),
+            error + u"\n\n"_s + tr("Close anyway?"), QMessageBox::Close | QMessageBox::Cancel,
+            QMessageBox::Cancel);
+        if (answer != QMessageBox::Close) {
+            statusBar()->showMessage(error);
+            event->ignore();
+            return;
+        }
+    }
     event->accept();
 }

@@ -33,7 +33,10 @@ public:
     // Settings are kept with QSettings; tests point them at a temporary file.
     // With openDefault, a window without saved sessions opens a TCP server tab.
     void restoreState(bool openDefault = true);
-    void saveState() const;
+    // False, with the reason in error, when the settings could not be written;
+    // the file keeps its previous content whole (QSettings writes a temporary
+    // file and renames it over the old one).
+    bool saveState(QString *error = nullptr) const;
 
 Q_SIGNALS:
     // The user chose another language; the application rebuilds the window.

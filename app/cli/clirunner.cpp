@@ -41,7 +41,12 @@ CliRunner::CliRunner(const CliOptions &options, QObject *parent)
     connect(&m_lingerTimer, &QTimer::timeout, this, [this] { shutdown(0); });
     connect(m_log, &TrafficLog::appended, this, &CliRunner::print);
     connect(m_log, &TrafficLog::batchReady, this, &CliRunner::flushOut);
-    connect(m_log, &TrafficLog::streamError, this, &CliRunner::printError);
+    // The log file is part of what was asked for: losing it fails the run
+    // (exit status 1 at the end), though the session goes on.
+    connect(m_log, &TrafficLog::streamError, this, [this](const QString &message) {
+        m_failed = true;
+        printError(message);
+    });
 }
 
 CliRunner::~CliRunner()
@@ -106,8 +111,18 @@ void CliRunner::createSession()
         udp->setMulticastTtl(m_options.ttl);
         for (const QHostAddress &group : std::as_const(m_options.groups))
             udp->joinGroup(group);
-        if (!m_options.remoteHost.isEmpty())
+        if (!m_options.remoteHost.isEmpty()) {
             udp->setTarget(m_options.remoteHost, m_options.remotePort);
+            // A name is looked up meanwhile: sending waits for it, and a name
+            // that is not found leaves nowhere to send (exit status 1).
+            m_waitingForTarget = udp->target().isNull();
+            connect(udp, &UdpSession::targetResolved, this, [this] {
+                if (!std::exchange(m_waitingForTarget, false))
+                    return;
+                if (m_session->state() == Session::State::Active)
+                    onActive();
+            });
+        }
         m_session = udp;
         break;
     }
@@ -117,6 +132,12 @@ void CliRunner::createSession()
     m_session->setResponder(m_options.responder);
     connect(m_session, &Session::stateChanged, this, &CliRunner::onStateChanged);
     connect(m_session, &Session::errorOccurred, this, &CliRunner::printError);
+    connect(m_session, &Session::errorOccurred, this, [this] {
+        if (std::exchange(m_waitingForTarget, false)) {
+            m_failed = true;
+            shutdown(1);
+        }
+    });
     m_periodic = new PeriodicSender(m_session, this);
     if (auto *server = qobject_cast<TcpServerSession *>(m_session)) {
         // A server repeats to whoever is connected at each tick; none is no error.
@@ -164,6 +185,8 @@ void CliRunner::onStateChanged()
 
 void CliRunner::onActive()
 {
+    if (m_waitingForTarget)
+        return; // again once the target is known
     const QList<QByteArray> queued = std::exchange(m_queuedLines, {});
     for (const QByteArray &line : queued)
         sendLine(line);
@@ -263,7 +286,7 @@ void CliRunner::readStdin()
 
 void CliRunner::sendLine(const QByteArray &line)
 {
-    if (m_session->state() != Session::State::Active) {
+    if (m_session->state() != Session::State::Active || m_waitingForTarget) {
         m_queuedLines.append(line);
         return;
     }

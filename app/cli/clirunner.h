@@ -69,4 +69,5 @@ private:
     bool m_interactive = false;
     bool m_failed = false;
     bool m_waitingToClose = false;
+    bool m_waitingForTarget = false; // udp --to NAME: nothing is sent until it is looked up
 };

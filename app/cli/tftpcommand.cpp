@@ -80,6 +80,10 @@ std::optional<HostPort> parseServer(QStringView text, QString *error)
             *error = u"'%1' looks like a port; write SERVER[:PORT]"_s.arg(input);
             return std::nullopt;
         }
+        if (const QString problem = remoteHostError(input); !problem.isEmpty()) {
+            *error = problem;
+            return std::nullopt;
+        }
         return HostPort { input.toString(), 69 };
     }
     if (colons >= 2 && QHostAddress(input.toString()).protocol() == QAbstractSocket::IPv6Protocol) {

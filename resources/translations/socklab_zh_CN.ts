@@ -236,6 +236,22 @@
         <translation>最多保留的行数：</translation>
     </message>
     <message>
+        <source>Streaming stopped: %1</source>
+        <translation>实时记录已停止：%1</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved to %1 (the folder is not writable or the disk is full); the file keeps the previous settings.</source>
+        <translation>无法将设置保存到 %1（文件夹不可写或磁盘已满）；该文件保留原来的设置。</translation>
+    </message>
+    <message>
+        <source>Settings not saved</source>
+        <translation>设置未保存</translation>
+    </message>
+    <message>
+        <source>Close anyway?</source>
+        <translation>仍然关闭吗？</translation>
+    </message>
+    <message>
         <source>Stopped streaming the log</source>
         <translation>已停止实时记录日志</translation>
     </message>

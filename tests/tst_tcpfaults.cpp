@@ -1,0 +1,432 @@
+// TCP peers that misbehave while we send (tests/peers/tcp_fault_peer.py):
+// one resets mid-send, one half-closes, one stops reading. Both ends of ours
+// (TcpClientSession and TcpServerSession, with FileSender) against each.
+
+#include "filesender.h"
+#include "peers.h"
+#include "tcpclientsession.h"
+#include "tcpserversession.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr qint64 MiB = 1024 * 1024;
+
+QByteArray randomBytes(qint64 size, quint32 seed)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    QRandomGenerator(seed).fillRange(
+        reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / qsizetype(sizeof(quint32)));
+    return bytes;
+}
+
+QByteArray sha256Of(const QByteArray &data)
+{
+    return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
+}
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
+
+// This process's resident set, from /proc (kB).
+qint64 residentKb()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').constFirst().toLongLong();
+    }
+    return -1;
+}
+
+std::optional<quint16> toPort(const std::optional<QByteArray> &text)
+{
+    if (!text)
+        return std::nullopt;
+    bool ok = false;
+    const uint value = text->trimmed().toUInt(&ok);
+    if (!ok || value == 0 || value > 65535)
+        return std::nullopt;
+    return quint16(value);
+}
+
+// "total BYTES SHA256" then "end REASON" from a peer script.
+struct Total
+{
+    qint64 bytes = -1;
+    QByteArray sha256;
+    QByteArray end;
+};
+
+std::optional<Total> collect(peers::Process &peer, int timeoutMs = 60'000)
+{
+    Total total;
+    const auto line = peer.waitForLine("total ", timeoutMs);
+    if (!line)
+        return std::nullopt;
+    const QList<QByteArray> fields = line->split(' ');
+    if (fields.size() != 2)
+        return std::nullopt;
+    total.bytes = fields.at(0).toLongLong();
+    total.sha256 = fields.at(1);
+    total.end = peer.waitForLine("end ", timeoutMs).value_or("(none)");
+    return total;
+}
+
+// What a session reports, in order.
+struct Events
+{
+    explicit Events(Session *session)
+    {
+        QObject::connect(session, &Session::errorOccurred, &context,
+            [this](const QString &message) { errors.append(message); });
+        QObject::connect(session, &Session::peerConnected, &context,
+            [this](quint64 id, const Endpoint &) { connected.append(id); });
+        QObject::connect(session, &Session::peerDisconnected, &context,
+            [this](quint64 id, const Endpoint &, const QString &reason) {
+                disconnected.append(id);
+                reasons.append(reason);
+            });
+        QObject::connect(session, &Session::received, &context,
+            [this](quint64, const Endpoint &, const QByteArray &data) { received += data; });
+    }
+    QStringList errors;
+    QList<quint64> connected;
+    QList<quint64> disconnected;
+    QStringList reasons;
+    QByteArray received;
+    QObject context; // last: the connections go first
+};
+
+// The largest backlog a session reports while it runs.
+class BacklogWatch
+{
+public:
+    explicit BacklogWatch(Session *session)
+        : m_session(session)
+    {
+        QObject::connect(session, &Session::bytesWritten, &m_context, [this] { sample(); });
+        QObject::connect(&m_timer, &QTimer::timeout, &m_context, [this] { sample(); });
+        m_timer.start(5);
+    }
+    void sample() { m_max = std::max(m_max, m_session->pendingBytes()); }
+    qint64 max() const { return m_max; }
+
+private:
+    Session *m_session;
+    qint64 m_max = 0;
+    QTimer m_timer;
+    QObject m_context;
+};
+
+// The bound a FileSender keeps to: its high-water mark plus one chunk.
+qint64 backlogBound(const Session &session)
+{
+    return FileSender::HighWater + session.maxChunk();
+}
+
+} // namespace
+
+class TestTcpFaults : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void clientPeerResetsMidSend();
+    void serverPeerResetsMidSend();
+    void clientPeerStopsReading();
+    void serverPeerStopsReading();
+    void clientPeerHalfCloses();
+    void serverPeerHalfCloses();
+
+private:
+    // Sends a file to a peer that reads nothing, then lets it read.
+    void stalledThenDrained(Session &session, peers::Process &peer);
+
+    QTemporaryDir m_dir;
+    QString m_big; // 64 MiB
+    QByteArray m_bigSha;
+};
+
+void TestTcpFaults::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_big = m_dir.filePath(u"big.bin"_s);
+    const QByteArray big = randomBytes(64 * MiB, 7);
+    QVERIFY(writeFile(m_big, big));
+    m_bigSha = sha256Of(big);
+}
+
+// The peer reads 2 MiB of a 64 MiB file, then closes with SO_LINGER 0: the
+// client must say "reset", not "closed", and the file must end as failed.
+void TestTcpFaults::clientPeerResetsMidSend()
+{
+    peers::Process peer;
+    QVERIFY(peer.startScript(u"tcp_fault_peer.py"_s,
+        { u"--mode"_s, u"reset"_s, u"--after"_s, QString::number(2 * MiB) }));
+    const auto port = toPort(peer.waitForLine("port "));
+    QVERIFY(port);
+
+    TcpClientSession client;
+    Events events(&client);
+    client.setRemote(u"127.0.0.1"_s, *port);
+    client.start();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), Session::State::Active, 10'000);
+
+    FileSender sender(&client);
+    QSignalSpy finished(&sender, &FileSender::finished);
+    QString error;
+    QVERIFY2(sender.start(m_big, &error), qPrintable(error));
+    QCOMPARE(peer.waitForLine("reset after "), QByteArray::number(2 * MiB));
+
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30'000);
+    QCOMPARE(finished.at(0).at(0).toBool(), false);
+    QVERIFY2(finished.at(0).at(1).toString().contains(u"stopped"_s),
+        qPrintable(finished.at(0).at(1).toString()));
+    QCOMPARE_GE(sender.bytesSent(), 2 * MiB);
+    QCOMPARE_LT(sender.bytesSent(), 64 * MiB);
+    QCOMPARE(client.state(), Session::State::Idle);
+    QCOMPARE(events.reasons, QStringList { u"connection reset by peer"_s });
+    QCOMPARE(events.errors.size(), 1);
+    QVERIFY2(events.errors.constFirst().endsWith(u": connection reset by peer"_s),
+        qPrintable(events.errors.constFirst()));
+    QCOMPARE(client.pendingBytes(), 0);
+}
+
+// Two clients take the same file; one resets after 1 MiB. The other must
+// still get every byte, and the server go on listening.
+void TestTcpFaults::serverPeerResetsMidSend()
+{
+    const qint64 size = 16 * MiB;
+    const QString path = m_dir.filePath(u"sixteen.bin"_s);
+    const QByteArray data = randomBytes(size, 16);
+    QVERIFY(writeFile(path, data));
+
+    TcpServerSession server;
+    Events events(&server);
+    server.setListenAddress(QHostAddress::LocalHost);
+    server.start();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), Session::State::Active, 10'000);
+    const QString address = u"127.0.0.1:%1"_s.arg(server.serverPort());
+
+    peers::Process resetter;
+    QVERIFY(resetter.startScript(u"tcp_fault_peer.py"_s,
+        { u"--mode"_s, u"reset"_s, u"--connect"_s, address, u"--after"_s, QString::number(MiB) }));
+    QVERIFY(resetter.waitForLine("connected "));
+    peers::Process reader;
+    QVERIFY(reader.startScript(u"send_tcp_reader.py"_s,
+        { u"--port"_s, QString::number(server.serverPort()), u"--bytes"_s,
+            QString::number(size) }));
+    QVERIFY(reader.waitForLine("connected "));
+    QTRY_COMPARE_WITH_TIMEOUT(server.peerCount(), 2, 10'000);
+
+    FileSender sender(&server);
+    BacklogWatch backlog(&server);
+    QSignalSpy finished(&sender, &FileSender::finished);
+    QString error;
+    QVERIFY2(sender.start(path, &error), qPrintable(error));
+    QCOMPARE(resetter.waitForLine("reset after "), QByteArray::number(MiB));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60'000);
+    QCOMPARE(finished.at(0).at(0).toBool(), true);
+
+    const auto got = collect(reader);
+    QVERIFY2(got, reader.output().constData());
+    QCOMPARE(got->bytes, size);
+    QCOMPARE(got->sha256, sha256Of(data));
+    QCOMPARE(server.state(), Session::State::Active);
+    // The resetter went first; the reader closes once it has everything.
+    QTRY_COMPARE_WITH_TIMEOUT(server.peerCount(), 0, 10'000);
+    QCOMPARE(events.disconnected, events.connected);
+    QVERIFY2(backlog.max() <= backlogBound(server),
+        qPrintable(u"backlog reached %1 bytes"_s.arg(backlog.max())));
+    // The server cannot tell a reset from a close yet: Qt reports both as
+    // RemoteHostClosedError, and the client session's way (a second
+    // descriptor per connection, asked after Qt closed its own) would cost
+    // one descriptor per client.
+    QEXPECT_FAIL("", "TcpServerSession reports a peer's reset as \"closed by peer\"", Continue);
+    QCOMPARE(events.reasons.constFirst(), u"connection reset by peer"_s);
+}
+
+void TestTcpFaults::stalledThenDrained(Session &session, peers::Process &peer)
+{
+    FileSender sender(&session);
+    BacklogWatch backlog(&session);
+    QSignalSpy finished(&sender, &FileSender::finished);
+    QElapsedTimer sinceProgress;
+    sinceProgress.start();
+    qint64 lastProgress = 0;
+    QObject context;
+    connect(&sender, &FileSender::progress, &context, [&](qint64 sent, qint64) {
+        lastProgress = sent;
+        sinceProgress.restart();
+        backlog.sample();
+    });
+    const qint64 rssBefore = residentKb();
+    QString error;
+    QVERIFY2(sender.start(m_big, &error), qPrintable(error));
+
+    // The peer reads nothing: the kernel's buffers fill, then ours, then
+    // the sender waits. Half a second without progress counts as waiting.
+    QVERIFY2(
+        peers::waitUntil([&] { return lastProgress > 0 && sinceProgress.elapsed() > 500; }, 30'000),
+        "the sender never came to a stop");
+    // Stalled for a while: nothing more may be taken.
+    const qint64 stalledAt = sender.bytesSent();
+    QTest::qWait(1000);
+    QCOMPARE(sender.bytesSent(), stalledAt);
+    QVERIFY(sender.isRunning());
+    QCOMPARE(finished.size(), 0);
+    const qint64 rssStalled = residentKb();
+    qInfo("%s: stalled after %lld bytes, backlog at most %lld, RSS %lld -> %lld kB",
+        QTest::currentTestFunction(), stalledAt, backlog.max(), rssBefore, rssStalled);
+    QVERIFY2(stalledAt < 24 * MiB,
+        qPrintable(u"%1 bytes taken while the peer read nothing"_s.arg(stalledAt)));
+    QCOMPARE_GE(session.pendingBytes(), FileSender::HighWater / 2);
+    QVERIFY2(backlog.max() <= backlogBound(session),
+        qPrintable(u"backlog reached %1 bytes"_s.arg(backlog.max())));
+#ifndef __SANITIZE_ADDRESS__ // ASan holds freed memory back in quarantine
+    QVERIFY2(rssStalled - rssBefore < 16 * 1024,
+        qPrintable(u"RSS grew from %1 to %2 kB"_s.arg(rssBefore).arg(rssStalled)));
+#endif
+
+    peer.write("read\n");
+    QVERIFY(peer.waitForLine("reading"));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 120'000);
+    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    const auto got = collect(peer, 120'000);
+    QVERIFY2(got, peer.output().constData());
+    QCOMPARE(got->bytes, 64 * MiB);
+    QCOMPARE(got->sha256, m_bigSha);
+    QVERIFY2(backlog.max() <= backlogBound(session),
+        qPrintable(u"backlog reached %1 bytes"_s.arg(backlog.max())));
+}
+
+void TestTcpFaults::clientPeerStopsReading()
+{
+    peers::Process peer;
+    QVERIFY(peer.startScript(u"tcp_fault_peer.py"_s,
+        { u"--mode"_s, u"stall"_s, u"--bytes"_s, QString::number(64 * MiB) }));
+    const auto port = toPort(peer.waitForLine("port "));
+    QVERIFY(port);
+    TcpClientSession client;
+    client.setRemote(u"127.0.0.1"_s, *port);
+    client.start();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), Session::State::Active, 10'000);
+    QVERIFY(peer.waitForLine("accepted "));
+    stalledThenDrained(client, peer);
+}
+
+void TestTcpFaults::serverPeerStopsReading()
+{
+    TcpServerSession server;
+    server.setListenAddress(QHostAddress::LocalHost);
+    server.start();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), Session::State::Active, 10'000);
+    peers::Process peer;
+    QVERIFY(peer.startScript(u"tcp_fault_peer.py"_s,
+        { u"--mode"_s, u"stall"_s, u"--connect"_s, u"127.0.0.1:%1"_s.arg(server.serverPort()),
+            u"--bytes"_s, QString::number(64 * MiB) }));
+    QVERIFY(peer.waitForLine("connected "));
+    QTRY_COMPARE_WITH_TIMEOUT(server.peerCount(), 1, 10'000);
+    stalledThenDrained(server, peer);
+}
+
+// The peer sends a request and shuts its sending side (a FIN), as `nc -N`
+// and HTTP/1.0-style clients do, then reads the answer. TCP keeps our side
+// open: the answer must arrive whole, and the session should say the peer
+// half-closed and still take data to send.
+void TestTcpFaults::clientPeerHalfCloses()
+{
+    const qint64 size = 32 * MiB;
+    const QByteArray answer = randomBytes(size, 32);
+    peers::Process peer;
+    QVERIFY(peer.startScript(u"tcp_fault_peer.py"_s,
+        { u"--mode"_s, u"half-close"_s, u"--request"_s, u"GET"_s, u"--bytes"_s,
+            QString::number(size), u"--timeout"_s, u"30"_s }));
+    const auto port = toPort(peer.waitForLine("port "));
+    QVERIFY(port);
+
+    TcpClientSession client;
+    Events events(&client);
+    bool accepted = false;
+    QObject context;
+    // Answered at once, as a responder would, before the FIN is read.
+    connect(&client, &Session::received, &context,
+        [&](quint64, const Endpoint &, const QByteArray &) { accepted = client.send(answer); });
+    client.setRemote(u"127.0.0.1"_s, *port);
+    client.start();
+    QVERIFY(peer.waitForLine("half-closed"));
+    QTRY_COMPARE_WITH_TIMEOUT(events.received, QByteArray("GET"), 10'000);
+    QVERIFY(accepted);
+    QCOMPARE(client.counters().txBytes, quint64(size));
+
+    const auto got = collect(peer, 40'000);
+    QVERIFY2(got, peer.output().constData());
+    qInfo("the peer got %lld of the %lld bytes sent after its request", got->bytes, size);
+    // Qt closes a socket as soon as it reads the peer's FIN and drops what
+    // it has not yet written: counted as sent, never delivered.
+    QEXPECT_FAIL(
+        "", "after the peer's half-close, queued data is dropped (Qt closes on EOF)", Continue);
+    QCOMPARE(got->bytes, size);
+    QEXPECT_FAIL("", "a peer's half-close ends the session (\"closed by peer\")", Continue);
+    QCOMPARE(client.state(), Session::State::Active);
+}
+
+void TestTcpFaults::serverPeerHalfCloses()
+{
+    const qint64 size = 32 * MiB;
+    const QByteArray answer = randomBytes(size, 33);
+    TcpServerSession server;
+    Events events(&server);
+    server.setListenAddress(QHostAddress::LocalHost);
+    server.start();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), Session::State::Active, 10'000);
+    bool accepted = false;
+    QObject context;
+    connect(&server, &Session::received, &context,
+        [&](quint64 id, const Endpoint &, const QByteArray &) {
+            accepted = server.sendTo(id, answer);
+        });
+
+    peers::Process peer;
+    QVERIFY(peer.startScript(u"tcp_fault_peer.py"_s,
+        { u"--mode"_s, u"half-close"_s, u"--connect"_s, u"127.0.0.1:%1"_s.arg(server.serverPort()),
+            u"--request"_s, u"GET"_s, u"--bytes"_s, QString::number(size), u"--timeout"_s,
+            u"30"_s }));
+    QVERIFY(peer.waitForLine("half-closed"));
+    QTRY_COMPARE_WITH_TIMEOUT(events.received, QByteArray("GET"), 10'000);
+    QVERIFY(accepted);
+    QCOMPARE(server.counters().txBytes, quint64(size));
+
+    const auto got = collect(peer, 40'000);
+    QVERIFY2(got, peer.output().constData());
+    qInfo("the peer got %lld of the %lld bytes sent after its request", got->bytes, size);
+    QEXPECT_FAIL(
+        "", "after the peer's half-close, queued data is dropped (Qt closes on EOF)", Continue);
+    QCOMPARE(got->bytes, size);
+    QEXPECT_FAIL("", "a peer's half-close ends its connection (\"closed by peer\")", Continue);
+    QCOMPARE(server.peerCount(), 1);
+}
+
+QTEST_GUILESS_MAIN(TestTcpFaults)
+
+#include "tst_tcpfaults.moc"
