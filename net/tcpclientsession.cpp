@@ -94,6 +94,11 @@ void TcpClientSession::start()
         reportError(m_host.isEmpty() ? u"no remote host given"_s : u"no remote port given"_s);
         return;
     }
+    // Refused here rather than sent to the resolver ("999.1.1.1" is no name).
+    if (const QString problem = remoteHostError(m_host); !problem.isEmpty()) {
+        reportError(problem);
+        return;
+    }
     m_stopping = false;
     m_reconnectAttempt = 0;
     connectNow();
@@ -153,7 +158,7 @@ void TcpClientSession::onReadyRead()
 {
     if (!m_socket)
         return;
-    const QByteArray data = m_socket->readAll();
+    const QByteArray data = takeBuffered(m_socket);
     if (!data.isEmpty())
         handleReceived(m_connectionId, m_peer, data);
 }

@@ -120,7 +120,9 @@ void TcpServerSession::acceptPending()
         }
         const quint64 id = m_nextPeerId++;
         socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
-        Connection connection { socket, { id, endpoint, QDateTime::currentDateTime(), {} } };
+        // UTC: the local time would cost a time-zone lookup (a stat of
+        // /etc/localtime) per client; the peer list shows it in local time.
+        Connection connection { socket, { id, endpoint, QDateTime::currentDateTimeUtc(), {} } };
         m_peers.insert(id, connection);
 
         connect(socket, &QTcpSocket::readyRead, this, [this, id] { readFrom(id); });
@@ -151,7 +153,7 @@ void TcpServerSession::readFrom(quint64 peerId)
     auto it = m_peers.find(peerId);
     if (it == m_peers.end())
         return;
-    const QByteArray data = it->socket->readAll();
+    const QByteArray data = takeBuffered(it->socket);
     if (data.isEmpty())
         return;
     it->info.counters.rxBytes += quint64(data.size());

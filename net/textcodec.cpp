@@ -504,6 +504,14 @@ QString StreamDecoder::decode(QByteArrayView chunk)
     return text;
 }
 
+bool StreamDecoder::skipSelfContained(QByteArrayView chunk)
+{
+    const Codec *codec = codecByCanonicalName(m_encoding);
+    if (!codec || !m_decoder.isValid() || !m_pending.isEmpty())
+        return false;
+    return completeLength(chunk, codec->kind) == chunk.size();
+}
+
 namespace Hex {
 
 BytesResult parse(QStringView input)

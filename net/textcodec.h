@@ -59,6 +59,12 @@ public:
     bool isValid() const { return m_decoder.isValid(); }
     QString encoding() const { return m_encoding; }
     QString decode(QByteArrayView chunk);
+    // Takes a chunk that needs no state: nothing is pending from the reads
+    // before and it ends on a character boundary, so it decodes alone, with
+    // TextCodec::decode(), to what decode() would give. A caller that keeps
+    // the bytes can then decode later, or never. False, with nothing changed,
+    // for any other chunk (call decode()).
+    bool skipSelfContained(QByteArrayView chunk);
     void reset()
     {
         m_decoder.resetState();

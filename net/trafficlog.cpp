@@ -29,6 +29,34 @@ QString cannotWrite(const QString &path, const QString &reason)
     return u"cannot write log to %1: %2"_s.arg(QDir::toNativeSeparators(path), reason);
 }
 
+// When a write fills the disk, Qt writes the part that fits and gives no
+// reason ("Unknown error"); writing the rest again either succeeds (space came
+// back) or fails at once with the system's reason ("No space left on device").
+// flush() does the same with what QFile holds in its buffer.
+bool flushAll(QFile &file)
+{
+    return file.flush() || file.flush();
+}
+
+bool writeAll(QFile &file, QByteArrayView bytes)
+{
+    qint64 done = 0;
+    bool retried = false;
+    while (done < bytes.size()) {
+        // write() flushes a full buffer first, and fails as flush() does.
+        const qint64 written = file.write(bytes.data() + done, bytes.size() - done);
+        if (written > 0) {
+            done += written;
+            retried = false;
+        } else if (retried || !flushAll(file)) {
+            return false;
+        } else {
+            retried = true;
+        }
+    }
+    return true;
+}
+
 // The message of a failed stream; the stream is dropped with whatever it still
 // buffers, since that cannot be written either.
 QString takeStreamError(std::unique_ptr<QFile> &stream)
@@ -149,7 +177,6 @@ QString escapeForLine(QStringView text, bool quoted)
 
 TrafficLog::TrafficLog(QObject *parent)
     : QObject(parent)
-    , m_ring(size_t(DefaultCap))
 {
     // A child, so the timer follows the log should it move to another thread.
     m_batchTimer.setParent(this);
@@ -193,14 +220,12 @@ QString TrafficLog::sessionEncoding(int session) const
 
 void TrafficLog::append(LogEntry entry)
 {
-    const size_t cap = m_ring.size();
-    if (m_count == cap)
+    if (qsizetype(m_entries.size()) >= m_cap)
         dropOldest();
-    m_ring[(m_head + m_count) % cap] = entry;
-    ++m_count;
+    m_entries.push_back(entry);
     ++m_appended;
     m_bytes += entry.data.size();
-    while (m_bytes > m_byteCap && m_count > 1)
+    while (m_bytes > m_byteCap && m_entries.size() > 1)
         dropOldest();
 
     if (m_stream) {
@@ -209,7 +234,7 @@ void TrafficLog::append(LogEntry entry)
                                                                : formatJson(entry, text);
         line += '\n';
         // QFile buffers; the batch timer flushes.
-        if (m_stream->write(line) != line.size()) {
+        if (!writeAll(*m_stream, line)) {
             const QString message = takeStreamError(m_stream);
             m_streamDecoders.clear();
             Q_EMIT streamError(message);
@@ -226,51 +251,34 @@ void TrafficLog::append(LogEntry entry)
 
 void TrafficLog::dropOldest()
 {
-    LogEntry &oldest = m_ring[m_head];
-    m_bytes -= oldest.data.size();
-    oldest = LogEntry {}; // release the payload now
-    m_head = (m_head + 1) % m_ring.size();
-    --m_count;
+    m_bytes -= m_entries.front().data.size();
+    m_entries.pop_front();
 }
 
 void TrafficLog::setByteCap(qint64 bytes)
 {
     m_byteCap = std::max<qint64>(bytes, 0);
-    while (m_bytes > m_byteCap && m_count > 1)
+    while (m_bytes > m_byteCap && m_entries.size() > 1)
         dropOldest();
 }
 
 const LogEntry &TrafficLog::at(qsizetype index) const
 {
-    Q_ASSERT(index >= 0 && size_t(index) < m_count);
-    return m_ring[(m_head + size_t(index)) % m_ring.size()];
+    Q_ASSERT(index >= 0 && size_t(index) < m_entries.size());
+    return m_entries[size_t(index)];
 }
 
 void TrafficLog::setCap(qsizetype cap)
 {
-    const size_t newCap = size_t(std::max<qsizetype>(cap, 1));
-    if (newCap == m_ring.size())
-        return;
-
-    const size_t keep = std::min(m_count, newCap);
-    const size_t skip = m_count - keep; // the oldest ones go
-    std::vector<LogEntry> ring(newCap);
-    for (size_t i = 0; i < skip; ++i)
-        m_bytes -= m_ring[(m_head + i) % m_ring.size()].data.size();
-    for (size_t i = 0; i < keep; ++i)
-        ring[i] = std::move(m_ring[(m_head + skip + i) % m_ring.size()]);
-    m_ring = std::move(ring);
-    m_head = 0;
-    m_count = keep;
+    m_cap = std::max<qsizetype>(cap, 1);
+    while (qsizetype(m_entries.size()) > m_cap)
+        dropOldest(); // the oldest ones go
 }
 
 void TrafficLog::clear()
 {
-    // Release the payloads now rather than when their slots are reused.
-    for (size_t i = 0; i < m_count; ++i)
-        m_ring[(m_head + i) % m_ring.size()] = LogEntry {};
-    m_head = 0;
-    m_count = 0;
+    // Swapped out rather than cleared, so the deque's blocks go too.
+    std::deque<LogEntry>().swap(m_entries);
     m_bytes = 0;
     Q_EMIT cleared();
 }
@@ -298,7 +306,7 @@ void TrafficLog::stopStreaming()
     if (!m_stream)
         return;
     m_streamDecoders.clear();
-    if (!m_stream->flush()) {
+    if (!flushAll(*m_stream)) {
         const QString message = takeStreamError(m_stream);
         Q_EMIT streamError(message);
         return;
@@ -374,7 +382,7 @@ bool TrafficLog::saveTo(const QString &path, StreamFormat format, QString *error
 
 void TrafficLog::flushBatch()
 {
-    if (m_stream && !m_stream->flush()) {
+    if (m_stream && !flushAll(*m_stream)) {
         const QString message = takeStreamError(m_stream);
         m_streamDecoders.clear();
         Q_EMIT streamError(message);

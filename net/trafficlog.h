@@ -9,8 +9,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <deque>
 #include <memory>
-#include <vector>
 
 class StreamDecoder;
 
@@ -44,10 +44,11 @@ struct LogEntry
     bool isData() const { return kind == LogKind::Rx || kind == LogKind::Tx; }
 };
 
-// Traffic of every session, in arrival order, in a bounded ring: when the cap
-// is reached the oldest entries go. Listeners are told of each entry as it
-// comes (appended) and of each batch on a short timer (batchReady), which is
-// also when the optional stream file is flushed.
+// Traffic of every session, in arrival order, bounded: when the cap is
+// reached the oldest entries go. Only kept entries take memory (a deque, not a
+// ring allocated for the cap: a default LogEntry allocates its address). Listeners are told of each
+// entry as it comes (appended) and of each batch on a short timer (batchReady), which is also when
+// the optional stream file is flushed.
 class TrafficLog final : public QObject
 {
     Q_OBJECT
@@ -73,13 +74,13 @@ public:
 
     void append(LogEntry entry);
 
-    qsizetype size() const { return qsizetype(m_count); }
+    qsizetype size() const { return qsizetype(m_entries.size()); }
     const LogEntry &at(qsizetype index) const; // 0 is the oldest kept entry
     // Sequence number of at(0); at(i) has firstSequence() + i. Numbers never repeat.
-    quint64 firstSequence() const { return m_appended - m_count; }
+    quint64 firstSequence() const { return m_appended - m_entries.size(); }
     quint64 totalAppended() const { return m_appended; }
 
-    qsizetype cap() const { return qsizetype(m_ring.size()); }
+    qsizetype cap() const { return m_cap; }
     void setCap(qsizetype cap); // keeps the newest entries that fit
     // The payload bytes kept; the oldest entries go when more arrive (the
     // newest entry is always kept, whatever its size).
@@ -114,9 +115,8 @@ private:
     void dropOldest();
     QString decodeForStream(const LogEntry &entry);
 
-    std::vector<LogEntry> m_ring;
-    size_t m_head = 0; // index of the oldest entry
-    size_t m_count = 0;
+    std::deque<LogEntry> m_entries; // oldest first
+    qsizetype m_cap = DefaultCap;
     quint64 m_appended = 0;
     qint64 m_bytes = 0; // payload bytes of the kept entries
     qint64 m_byteCap = DefaultByteCap;

@@ -70,6 +70,8 @@ private Q_SLOTS:
     void pauseSurvivesCapOverflow();
     void hideExistingClearsOnlyThisView();
     void fullTextKeepsSplitCharactersWhole();
+    void textFilterMatchesWhatTheRowsShow();
+    void cellsCutEscapesWhole();
 
 private:
     // Appends the entries and waits for the batch that brings them to the model.
@@ -484,6 +486,59 @@ void TestLogModel::fullTextKeepsSplitCharactersWhole()
     const QString full = m_model->fullText(2);
     QCOMPARE(full.size(), 5001);
     QVERIFY(full.endsWith(u"x你"_s));
+}
+
+void TestLogModel::textFilterMatchesWhatTheRowsShow()
+{
+    m_log->setSessionEncoding(m_s1, u"GB2312"_s);
+    m_log->setSessionEncoding(m_s2, u"GBK"_s);
+    QVERIFY(appendAndFlush({
+        rx(m_s1, 1, "\xc4"), // 0: the start of 你, shown with the next read
+        rx(m_s1, 1, "\xe3ok"), // 1: 你ok
+        rx(m_s2, 2, "\x81\x40"), // 2: 丂 in GBK, whose second byte is an ASCII '@'
+        rx(m_s2, 2, QByteArray("\x00\xff\x10", 3)), // 3: hex 00 ff 10
+        rx(m_s2, 3, "\xe2\x84\xaa"), // 4: the Kelvin sign (UTF-8 bytes, GBK session)
+    }));
+    QCOMPARE(m_model->text(1), u"你ok"_s);
+    const auto matching = [this](const QString &text) {
+        m_filter->setText(text);
+        return filteredSequences();
+    };
+    QCOMPARE(matching(u"你"_s), (QList<quint64> { 1 }));
+    QCOMPARE(matching(u"你OK"_s), (QList<quint64> { 1 }));
+    QCOMPARE(matching(u"OK"_s), (QList<quint64> { 1 }));
+    // The '@' byte is half of a character: no row shows an '@'.
+    QCOMPARE(matching(u"@"_s), (QList<quint64> {}));
+    QCOMPARE(matching(u"丂"_s), (QList<quint64> { 2 }));
+    // Hex as the Hex column shows it, from any place in "81 41", "00 ff 10".
+    QCOMPARE(matching(u"81 40"_s), (QList<quint64> { 2 }));
+    QCOMPARE(matching(u"1 4"_s), (QList<quint64> { 2 }));
+    QCOMPARE(matching(u"0 F"_s), (QList<quint64> { 3 }));
+    QCOMPARE(matching(u"f 1"_s), (QList<quint64> { 3 }));
+    QCOMPARE(matching(u"ff 10 "_s), (QList<quint64> {})); // no space after the last byte
+    QCOMPARE(matching(u"00ff"_s), (QList<quint64> {}));
+    QCOMPARE(matching(u"e3"_s), (QList<quint64> { 1 }));
+    // The peer, as the Peer column shows it.
+    QCOMPARE(matching(u"127.0.0.1:40003"_s), (QList<quint64> { 4 }));
+    QCOMPARE(matching(u"40001"_s), (QList<quint64> { 0, 1 }));
+
+    // After an encoding change the rows of the other session keep their text.
+    m_log->setSessionEncoding(m_s2, u"UTF-8"_s);
+    m_model->redecodeSession(m_s2);
+    QCOMPARE(m_model->text(4), QString(QChar(0x212a)));
+    QCOMPARE(matching(u"k"_s), (QList<quint64> { 1, 4 })); // Kelvin folds to k
+    QCOMPARE(matching(u"你ok"_s), (QList<quint64> { 1 }));
+    QCOMPARE(matching({}), (QList<quint64> { 0, 1, 2, 3, 4 }));
+}
+
+void TestLogModel::cellsCutEscapesWhole()
+{
+    QVERIFY(appendAndFlush({ rx(m_s1, 1, QByteArray(100, '\0')), rx(m_s1, 1, "a\r\n") }));
+    const QString zeros = m_model->index(0, TrafficLogModel::TextColumn).data().toString();
+    // 100 NUL bytes are 400 characters escaped; the cell keeps 40 whole escapes.
+    QCOMPARE(zeros, QString(u"\\x00"_s.repeated(40) + u'…'));
+    QCOMPARE(m_model->index(1, TrafficLogModel::TextColumn).data().toString(), u"a\\r\\n"_s);
+    QCOMPARE(m_model->text(0), QString(100, QChar(0)));
 }
 
 QTEST_MAIN(TestLogModel)

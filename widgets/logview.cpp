@@ -55,7 +55,13 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
     m_search = new QLineEdit(this);
     m_search->setObjectName(u"logSearch"_s);
     m_search->setPlaceholderText(tr("Filter by peer, text or hex"));
-    m_search->setClearButtonEnabled(true);
+    // The clear button's icon comes from the icon theme, a search that costs
+    // more than the rest of the view at start-up; the button shows only with
+    // text, so it is enabled with the first text.
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
+        if (!text.isEmpty())
+            m_search->setClearButtonEnabled(true);
+    });
 
     m_kinds = new QComboBox(this);
     m_kinds->setObjectName(u"logKinds"_s);
@@ -187,6 +193,8 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
     });
     connect(save, &QToolButton::clicked, this, &LogView::saveWithDialog);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] { m_rowsArrived = true; });
+    // A new filter (or resuming) is a layout change: the rows it shows are new too.
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, [this] { m_rowsArrived = true; });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
         &LogView::updateDetail);
     applyColumns();

@@ -4,28 +4,68 @@
 
 using namespace Qt::StringLiterals;
 
+namespace {
+// Soon enough to look immediate; long enough to gather a burst of clients.
+constexpr int BatchMs = 50;
+} // namespace
+
 PeerListModel::PeerListModel(TcpServerSession *server, QObject *parent)
     : QAbstractTableModel(parent)
     , m_server(server)
 {
+    m_batch.setSingleShot(true);
+    m_batch.setInterval(BatchMs);
+    connect(&m_batch, &QTimer::timeout, this, &PeerListModel::flush);
     connect(server, &Session::peerConnected, this, [this](quint64 id) {
-        const auto info = m_server->peer(id);
-        if (!info)
-            return;
-        beginInsertRows({}, int(m_peers.size()), int(m_peers.size()));
-        m_peers.append(*info);
-        endInsertRows();
+        m_arrived.append(id);
+        if (!m_batch.isActive())
+            m_batch.start();
     });
     connect(server, &Session::peerDisconnected, this, [this](quint64 id) {
-        for (qsizetype row = 0; row < m_peers.size(); ++row) {
-            if (m_peers.at(row).id == id) {
-                beginRemoveRows({}, int(row), int(row));
-                m_peers.removeAt(row);
-                endRemoveRows();
-                return;
-            }
-        }
+        // One that came and went within a batch is never shown.
+        if (!m_arrived.removeOne(id))
+            m_gone.insert(id);
+        if (!m_batch.isActive())
+            m_batch.start();
     });
+}
+
+void PeerListModel::flush()
+{
+    m_batch.stop();
+    removeGone();
+    QList<PeerInfo> arrived;
+    arrived.reserve(m_arrived.size());
+    for (const quint64 id : std::as_const(m_arrived)) {
+        if (const auto info = m_server->peer(id))
+            arrived.append(*info);
+    }
+    m_arrived.clear();
+    if (arrived.isEmpty())
+        return;
+    beginInsertRows({}, int(m_peers.size()), int(m_peers.size() + arrived.size() - 1));
+    m_peers.append(arrived);
+    endInsertRows();
+}
+
+void PeerListModel::removeGone()
+{
+    // From the end, one beginRemoveRows per run of adjacent rows: the rows
+    // before a run keep their numbers while it goes.
+    qsizetype row = m_peers.size() - 1;
+    while (!m_gone.isEmpty() && row >= 0) {
+        if (!m_gone.contains(m_peers.at(row).id)) {
+            --row;
+            continue;
+        }
+        const qsizetype last = row;
+        while (row >= 0 && m_gone.remove(m_peers.at(row).id))
+            --row;
+        beginRemoveRows({}, int(row + 1), int(last));
+        m_peers.remove(row + 1, last - row);
+        endRemoveRows();
+    }
+    m_gone.clear();
 }
 
 int PeerListModel::rowCount(const QModelIndex &parent) const
@@ -56,7 +96,7 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
     case PortColumn:
         return peer.endpoint.port;
     case SinceColumn:
-        return peer.connectedAt.toString(u"HH:mm:ss"_s);
+        return peer.connectedAt.toLocalTime().toString(u"HH:mm:ss"_s);
     case RxColumn:
         return formatBytes(peer.counters.rxBytes);
     case TxColumn:

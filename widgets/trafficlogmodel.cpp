@@ -9,29 +9,85 @@
 #include <QFont>
 #include <QFontDatabase>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace {
 
 constexpr qsizetype MaxDecoders = 4096;
-constexpr qsizetype HexPreviewBytes = 512;
 // What a table cell shows at most: shaping long strings for every repaint is
 // where a busy view spends its time; the detail pane shows an entry whole.
 constexpr qsizetype CellChars = 160;
 constexpr qsizetype CellHexBytes = 48;
 constexpr qsizetype PreviewBytes = 4 * TrafficLogModel::PreviewChars;
 
-QString decoderKey(const LogEntry &entry)
-{
-    return u"%1/%2/%3"_s.arg(entry.session).arg(entry.peerId).arg(int(entry.kind));
-}
-
-// One line per row, cut to what a cell shows.
+// One line per row, cut to what a cell shows. Escapes count: a run of NUL
+// bytes (four characters each as \x00) is cut as short as plain text.
 QString visible(const QString &text)
 {
-    if (text.size() <= CellChars)
-        return escapeForLine(text);
-    return escapeForLine(QStringView(text).first(CellChars)) + u'…';
+    QString line = escapeForLine(QStringView(text).first(std::min(text.size(), CellChars)));
+    if (line.size() <= CellChars && text.size() <= CellChars)
+        return line;
+    qsizetype cut = 0; // before the first escape or character that does not fit whole
+    while (cut < line.size()) {
+        qsizetype length = 1;
+        if (line[cut] == u'\\' && cut + 1 < line.size())
+            length = line[cut + 1] == u'x' ? 4 : line[cut + 1] == u'u' ? 6 : 2;
+        else if (line[cut].isHighSurrogate())
+            length = 2;
+        if (cut + length > CellChars)
+            break;
+        cut += length;
+    }
+    line.truncate(cut);
+    return line + u'…';
+}
+
+// Cut to what a row shows and a filter searches.
+void limitPreview(QString &text)
+{
+    if (text.size() > TrafficLogModel::PreviewChars) {
+        text.truncate(TrafficLogModel::PreviewChars);
+        text += u'…';
+    }
+}
+
+uchar foldAscii(uchar byte)
+{
+    return byte >= 'A' && byte <= 'Z' ? uchar(byte + ('a' - 'A')) : byte;
+}
+
+// Whether bytes hold needle (ASCII, lower case), ignoring ASCII case.
+bool containsAscii(QByteArrayView bytes, QByteArrayView needle)
+{
+    const qsizetype last = bytes.size() - needle.size();
+    const auto first = uchar(needle[0]);
+    for (qsizetype i = 0; i <= last; ++i) {
+        if (foldAscii(uchar(bytes[i])) != first)
+            continue;
+        qsizetype k = 1;
+        while (k < needle.size() && foldAscii(uchar(bytes[i + k])) == uchar(needle[k]))
+            ++k;
+        if (k == needle.size())
+            return true;
+    }
+    return false;
+}
+
+bool hasNonAscii(QByteArrayView bytes)
+{
+    return std::any_of(bytes.begin(), bytes.end(), [](char c) { return uchar(c) >= 0x80; });
+}
+
+int hexValue(QChar c)
+{
+    const char16_t u = c.unicode();
+    if (u >= u'0' && u <= u'9')
+        return u - u'0';
+    if (u >= u'a' && u <= u'f')
+        return u - u'a' + 10;
+    return -1;
 }
 
 } // namespace
@@ -49,7 +105,7 @@ TrafficLogModel::~TrafficLogModel() = default;
 
 int TrafficLogModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_text.size());
+    return parent.isValid() ? 0 : m_rows;
 }
 
 int TrafficLogModel::columnCount(const QModelIndex &parent) const
@@ -67,7 +123,8 @@ const LogEntry *TrafficLogModel::entry(int row) const
 
 QString TrafficLogModel::text(int row) const
 {
-    return m_text.at(size_t(row));
+    const LogEntry *e = entry(row);
+    return e ? preview(*e, sequence(row)) : QString();
 }
 
 QString TrafficLogModel::fullText(int row) const
@@ -75,9 +132,11 @@ QString TrafficLogModel::fullText(int row) const
     const LogEntry *e = entry(row);
     if (!e)
         return {};
-    const QString &kept = m_text.at(size_t(row));
-    if (!e->isData() || (e->data.size() <= PreviewBytes && kept.size() <= PreviewChars))
-        return kept;
+    if (!e->isData())
+        return QString::fromUtf8(e->data);
+    const QString *joined = joinedText(sequence(row));
+    if (joined && e->data.size() <= PreviewBytes && joined->size() <= PreviewChars)
+        return *joined;
     return TextCodec::decode(e->data, m_log->sessionEncoding(e->session));
 }
 
@@ -124,8 +183,8 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         case BytesColumn:
             return e.isData() ? QVariant(e.data.size()) : QVariant();
         case TextColumn:
-            return e.isData() ? visible(m_text.at(size_t(index.row())))
-                              : m_text.at(size_t(index.row()));
+            return e.isData() ? visible(preview(e, sequence(index.row())))
+                              : QString::fromUtf8(e.data);
         case HexColumn:
             if (!e.isData())
                 return {};
@@ -165,7 +224,7 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
     case RawDataRole:
         return e.data;
     case FilterTextRole:
-        return QString(e.peer.toString() + u' ' + m_text.at(size_t(index.row())) + u' '
+        return QString(e.peer.toString() + u' ' + preview(e, sequence(index.row())) + u' '
             + (e.isData() ? Hex::format(QByteArrayView(e.data).first(
                    std::min<qsizetype>(e.data.size(), HexPreviewBytes)))
                           : QString()));
@@ -198,11 +257,11 @@ QVariant TrafficLogModel::headerData(int section, Qt::Orientation orientation, i
     }
 }
 
-QString TrafficLogModel::decode(const LogEntry &entry)
+std::optional<QString> TrafficLogModel::decode(const LogEntry &entry)
 {
     if (!entry.isData())
-        return QString::fromUtf8(entry.data);
-    auto &decoder = m_decoders[decoderKey(entry)];
+        return std::nullopt;
+    auto &decoder = m_decoders[{ entry.session, entry.peerId, quint8(entry.kind) }];
     if (!decoder) {
         if (m_decoders.size() > MaxDecoders) {
             m_decoders.clear();
@@ -210,21 +269,134 @@ QString TrafficLogModel::decode(const LogEntry &entry)
         }
         decoder = std::make_shared<StreamDecoder>(m_log->sessionEncoding(entry.session));
     }
-    QString text;
     if (entry.data.size() > PreviewBytes) {
-        // A bulk read (a flood, a file): show its start; decoding megabytes
-        // for a one-line cell would cost more than the read itself.
-        text = TextCodec::decode(
-            QByteArrayView(entry.data).first(PreviewBytes), decoder->encoding());
+        // A bulk read (a flood, a file) shows its start, decoded alone:
+        // decoding megabytes for a one-line cell would cost more than the read.
         decoder->reset();
-    } else {
-        text = decoder->decode(entry.data);
+        return std::nullopt;
     }
-    if (text.size() > PreviewChars) {
-        text.truncate(PreviewChars);
-        text += u'…';
-    }
+    if (decoder->skipSelfContained(entry.data))
+        return std::nullopt;
+    QString text = decoder->decode(entry.data);
+    limitPreview(text);
     return text;
+}
+
+QString TrafficLogModel::preview(const LogEntry &entry, quint64 sequence) const
+{
+    if (!entry.isData())
+        return QString::fromUtf8(entry.data);
+    if (const QString *joined = joinedText(sequence))
+        return *joined;
+    QString text = TextCodec::decode(
+        QByteArrayView(entry.data).first(std::min(entry.data.size(), PreviewBytes)),
+        m_log->sessionEncoding(entry.session));
+    limitPreview(text);
+    return text;
+}
+
+const QString *TrafficLogModel::joinedText(quint64 sequence) const
+{
+    const auto it = std::lower_bound(m_joined.begin(), m_joined.end(), sequence,
+        [](const std::pair<quint64, QString> &item, quint64 value) { return item.first < value; });
+    return it != m_joined.end() && it->first == sequence ? &it->second : nullptr;
+}
+
+TrafficLogModel::TextQuery::TextQuery(const QString &text)
+    : m_matcher(text, Qt::CaseInsensitive)
+{
+    const QString lower = text.toLower();
+    bool ascii = true;
+    for (const QChar c : lower)
+        ascii = ascii && c.unicode() < 0x80;
+    if (ascii)
+        m_ascii = lower.toLatin1();
+    // Outside ASCII only the Kelvin sign and the long s fold to ASCII (k, s).
+    m_foldsFromNonAscii = lower.contains(u'k') || lower.contains(u's');
+
+    // Hex text is digits in pairs with one space between: "xx xx xx". Each
+    // character of the text pins a nibble, or is the space after a byte
+    // (which then must not be the last).
+    const bool hexLike = !lower.isEmpty() && std::all_of(lower.begin(), lower.end(), [](QChar c) {
+        return c == u' ' || hexValue(c) >= 0;
+    });
+    for (qsizetype start = 0; hexLike && start < 3; ++start) {
+        std::vector<HexByte> bytes;
+        bool fits = true;
+        for (qsizetype k = 0; k < lower.size() && fits; ++k) {
+            const auto at = size_t((start + k) / 3);
+            const qsizetype place = (start + k) % 3;
+            bytes.resize(std::max(bytes.size(), at + (place == 2 ? 2 : 1)));
+            const int nibble = hexValue(lower[k]);
+            if (place == 2) {
+                fits = nibble < 0;
+            } else if (nibble < 0) {
+                fits = false;
+            } else {
+                bytes[at].mask |= place == 0 ? 0xf0 : 0x0f;
+                bytes[at].value |= uchar(place == 0 ? nibble << 4 : nibble);
+            }
+        }
+        if (fits)
+            m_hex[size_t(start)] = std::move(bytes);
+    }
+}
+
+bool TrafficLogModel::matches(int row, TextQuery &query) const
+{
+    const LogEntry *found = entry(row);
+    if (!found)
+        return false;
+    const LogEntry &e = *found;
+    if (query.isEmpty())
+        return true;
+
+    // The peer: the same few for many rows, known by session and peer id.
+    const quint64 peerKey = (quint64(quint32(e.session)) << 44) ^ e.peerId;
+    auto peer = query.m_peers.find(peerKey);
+    if (peer == query.m_peers.end() || !(peer->peer == e.peer)) {
+        peer = query.m_peers.insert(
+            peerKey, { e.peer, query.m_matcher.indexIn(e.peer.toString()) >= 0 });
+    }
+    if (peer->matches)
+        return true;
+
+    if (e.isData()) {
+        const QByteArrayView shown
+            = QByteArrayView(e.data).first(std::min(e.data.size(), HexPreviewBytes));
+        for (const std::vector<TextQuery::HexByte> &bytes : query.m_hex) {
+            if (bytes.empty())
+                continue;
+            const auto fit = [&](qsizetype at) {
+                for (size_t j = 0; j < bytes.size(); ++j) {
+                    if ((uchar(shown[at + qsizetype(j)]) & bytes[j].mask) != bytes[j].value)
+                        return false;
+                }
+                return true;
+            };
+            for (qsizetype at = 0; at + qsizetype(bytes.size()) <= shown.size(); ++at) {
+                if (fit(at))
+                    return true;
+            }
+        }
+    }
+
+    // The text: ASCII in the text must be ASCII in the bytes, in every
+    // encoding offered, so most rows are ruled out without decoding them.
+    const quint64 seq = sequence(row);
+    if (e.isData()) {
+        if (const QString *joined = joinedText(seq))
+            return query.m_matcher.indexIn(*joined) >= 0;
+    }
+    if (!query.m_ascii.isEmpty()) {
+        const QByteArrayView bytes = e.isData()
+            ? QByteArrayView(e.data).first(std::min(e.data.size(), PreviewBytes))
+            : QByteArrayView(e.data);
+        if (!containsAscii(bytes, query.m_ascii)
+            && !(query.m_foldsFromNonAscii && hasNonAscii(bytes)))
+            return false;
+    }
+    return query.m_matcher.indexIn(preview(e, seq)) >= 0;
 }
 
 QString TrafficLogModel::timeOfDay(qint64 msecsSinceEpoch) const
@@ -250,31 +422,35 @@ void TrafficLogModel::sync()
     const quint64 logFirst = m_log->firstSequence();
     const quint64 logEnd = m_log->totalAppended();
 
-    if (m_text.empty()) {
+    if (m_rows == 0) {
         // Nothing shown, nothing to drop: the batch is inserted like any other
         // (a reset here would make every first batch, and the first after each
         // clear, a modelReset instead of rowsInserted).
         m_first = logFirst;
-    } else if (logFirst >= m_first + m_text.size()) {
+    } else if (logFirst >= m_first + quint64(m_rows)) {
         // Everything we show is gone (a flood, or a smaller cap): start over.
         resetFromLog();
         return;
     }
-    const quint64 ourEnd = m_first + m_text.size();
+    const quint64 ourEnd = m_first + quint64(m_rows);
     if (logFirst > m_first) {
         const auto dropped = int(logFirst - m_first);
         beginRemoveRows({}, 0, dropped - 1);
-        m_text.erase(m_text.begin(), m_text.begin() + dropped);
+        m_rows -= dropped;
         m_first = logFirst;
+        while (!m_joined.empty() && m_joined.front().first < logFirst)
+            m_joined.pop_front();
         endRemoveRows();
     }
     if (logEnd > ourEnd) {
         const auto added = int(logEnd - ourEnd);
-        const int firstRow = int(m_text.size());
-        beginInsertRows({}, firstRow, firstRow + added - 1);
+        beginInsertRows({}, m_rows, m_rows + added - 1);
         const qsizetype base = qsizetype(ourEnd - logFirst);
-        for (int i = 0; i < added; ++i)
-            m_text.push_back(decode(m_log->at(base + i)));
+        for (int i = 0; i < added; ++i) {
+            if (std::optional<QString> text = decode(m_log->at(base + i)))
+                m_joined.emplace_back(ourEnd + quint64(i), std::move(*text));
+        }
+        m_rows += added;
         endInsertRows();
     }
 }
@@ -283,28 +459,43 @@ void TrafficLogModel::resetFromLog()
 {
     m_utcOffsetMs = qint64(QDateTime::currentDateTime().offsetFromUtc()) * 1000;
     beginResetModel();
-    m_text.clear();
+    m_joined.clear();
     m_decoders.clear();
     m_first = m_log->firstSequence();
-    for (qsizetype i = 0; i < m_log->size(); ++i)
-        m_text.push_back(decode(m_log->at(i)));
+    m_rows = int(m_log->size());
+    for (int row = 0; row < m_rows; ++row) {
+        if (std::optional<QString> text = decode(m_log->at(row)))
+            m_joined.emplace_back(sequence(row), std::move(*text));
+    }
     endResetModel();
 }
 
 void TrafficLogModel::redecodeSession(int session)
 {
-    // Restart the decoders of this session and decode its rows again in order.
+    // Restart the decoders of this session and pass its rows through again in
+    // order; the joined texts of other sessions stay.
     for (auto it = m_decoders.begin(); it != m_decoders.end();) {
-        if (it.key().startsWith(QString::number(session) + u'/'))
+        if (it.key().session == session)
             it = m_decoders.erase(it);
         else
             ++it;
     }
-    for (size_t row = 0; row < m_text.size(); ++row) {
-        const LogEntry *e = entry(int(row));
-        if (e && e->session == session && e->isData())
-            m_text[row] = decode(*e);
+    std::deque<std::pair<quint64, QString>> joined;
+    auto old = m_joined.begin();
+    for (int row = 0; row < m_rows; ++row) {
+        const quint64 seq = sequence(row);
+        while (old != m_joined.end() && old->first < seq)
+            ++old;
+        const bool hadJoined = old != m_joined.end() && old->first == seq;
+        const LogEntry *e = entry(row);
+        if (e && e->session == session) {
+            if (std::optional<QString> text = decode(*e))
+                joined.emplace_back(seq, std::move(*text));
+        } else if (hadJoined) {
+            joined.push_back(std::move(*old));
+        }
     }
-    if (!m_text.empty())
+    m_joined = std::move(joined);
+    if (m_rows > 0)
         Q_EMIT dataChanged(index(0, TextColumn), index(rowCount() - 1, TextColumn));
 }

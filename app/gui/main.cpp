@@ -2,11 +2,14 @@
 #include "../cli/signalwatcher.h"
 #include "guisession.h"
 #include "mainwindow.h"
+#include "sessiontab.h"
 #include "stallprobe.h"
+#include "startupreport.h"
 
 #include <QApplication>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QPixmap>
 #include <QSettings>
 #include <QTranslator>
 
@@ -63,7 +66,9 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(u"socklab"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(SOCKLAB_VERSION));
     QGuiApplication::setDesktopFileName(u"socklab"_s);
-    QApplication::setWindowIcon(QIcon(u":/icons/socklab.png"_s));
+    // From a pixmap: QIcon(fileName) would load every image plugin to learn
+    // what they read.
+    QApplication::setWindowIcon(QIcon(QPixmap(u":/icons/socklab.png"_s)));
 
     std::optional<CliOptions> startup;
     if (QCoreApplication::arguments().value(1) == u"tftp"_s) {
@@ -123,11 +128,28 @@ int main(int argc, char *argv[])
     if (startup)
         openStartupSession(*window, *startup);
 
-    // Benchmarks set SOCKLAB_STALL_REPORT=PATH to learn the longest event-loop stall.
+    // Benchmarks set SOCKLAB_STARTUP_REPORT=PATH to learn when the window and
+    // the session given on the command line came up (see StartupReport).
+    std::unique_ptr<StartupReport> startupReport;
+    if (const QString path = qEnvironmentVariable("SOCKLAB_STARTUP_REPORT"); !path.isEmpty()) {
+        startupReport = std::make_unique<StartupReport>(path);
+        if (!startupReport->isOpen())
+            std::fprintf(stderr, "socklab: cannot write %s\n", path.toLocal8Bit().constData());
+        startupReport->watchWindow(window.get());
+        // The command line's session is the last tab (after the restored ones).
+        if (startup && !window->sessionTabs().isEmpty())
+            startupReport->watchSession(window->sessionTabs().constLast()->session());
+    }
+
+    // Benchmarks set SOCKLAB_STALL_REPORT=PATH to learn the longest event-loop
+    // stall, SOCKLAB_STALL_TRACE=PATH to have each late tick written as it happens.
     std::unique_ptr<StallProbe> probe;
     const QString stallReport = qEnvironmentVariable("SOCKLAB_STALL_REPORT");
-    if (!stallReport.isEmpty())
+    const QString stallTrace = qEnvironmentVariable("SOCKLAB_STALL_TRACE");
+    if (!stallReport.isEmpty() || !stallTrace.isEmpty())
         probe = std::make_unique<StallProbe>();
+    if (!stallTrace.isEmpty() && !probe->traceTo(stallTrace))
+        std::fprintf(stderr, "socklab: cannot write %s\n", stallTrace.toLocal8Bit().constData());
     // SIGINT and SIGTERM close the window as the user would: settings are saved.
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::stopRequested, &app, [&window] {
@@ -136,7 +158,7 @@ int main(int argc, char *argv[])
         QCoreApplication::quit();
     });
     const int status = app.exec();
-    if (probe) {
+    if (probe && !stallReport.isEmpty()) {
         if (FILE *out = std::fopen(stallReport.toLocal8Bit().constData(), "w")) {
             std::fprintf(out, "%lld\n", static_cast<long long>(probe->longestStallMs()));
             std::fclose(out);
