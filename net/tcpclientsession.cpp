@@ -310,5 +310,8 @@ qint64 TcpClientSession::pendingBytes() const
 
 void TcpClientSession::reply(quint64, const Endpoint &, const QByteArray &data)
 {
-    send(data);
+    // Into the kernel now (see TcpServerSession::reply): Qt drops what it
+    // still buffers when it reads the peer's FIN.
+    if (send(data) && m_socket)
+        m_socket->flush();
 }

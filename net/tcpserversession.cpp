@@ -271,6 +271,13 @@ std::optional<PeerInfo> TcpServerSession::peer(quint64 peerId) const
 
 void TcpServerSession::reply(quint64 peerId, const Endpoint &, const QByteArray &data)
 {
-    if (const auto it = m_peers.find(peerId); it != m_peers.end())
-        writeTo(*it, data);
+    const auto it = m_peers.find(peerId);
+    if (it == m_peers.end())
+        return;
+    const QPointer<QTcpSocket> socket = it->socket;
+    // Into the kernel now, not on the event loop's next pass: a peer that
+    // sends its request and half-closes (nc -N) makes Qt close the socket
+    // as soon as it reads that FIN, dropping whatever it still buffers.
+    if (writeTo(*it, data) && socket)
+        socket->flush();
 }

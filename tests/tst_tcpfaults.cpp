@@ -4,6 +4,7 @@
 
 #include "filesender.h"
 #include "peers.h"
+#include "responder.h"
 #include "tcpclientsession.h"
 #include "tcpserversession.h"
 
@@ -157,6 +158,7 @@ private Q_SLOTS:
     void serverPeerStopsReading();
     void clientPeerHalfCloses();
     void serverPeerHalfCloses();
+    void echoToHalfClosingClients();
 
 private:
     // Sends a file to a peer that reads nothing, then lets it read.
@@ -425,6 +427,35 @@ void TestTcpFaults::serverPeerHalfCloses()
     QCOMPARE(got->bytes, size);
     QEXPECT_FAIL("", "a peer's half-close ends its connection (\"closed by peer\")", Continue);
     QCOMPARE(server.peerCount(), 1);
+}
+
+// The everyday half-close: `printf 'hello' | nc -N host port` sends its
+// request, shuts its side, and waits for the echo. The responder's answer
+// goes to the kernel before Qt reads the FIN, so it arrives whole, from a
+// few bytes up to what the socket buffers take at once.
+void TestTcpFaults::echoToHalfClosingClients()
+{
+    TcpServerSession server;
+    server.setResponder({ Responder::Mode::Echo, {} });
+    server.setListenAddress(QHostAddress::LocalHost);
+    server.start();
+    QTRY_COMPARE_WITH_TIMEOUT(server.state(), Session::State::Active, 10'000);
+    const QString address = u"127.0.0.1:%1"_s.arg(server.serverPort());
+    const QString requests[] = { u"hello"_s, u"你好，世界\r\n"_s, QString(60'000, u'x') };
+    for (const QString &request : requests) {
+        for (int round = 0; round < 5; ++round) {
+            const QByteArray bytes = request.toUtf8();
+            peers::Process peer;
+            QVERIFY(peer.startScript(u"tcp_fault_peer.py"_s,
+                { u"--mode"_s, u"half-close"_s, u"--connect"_s, address, u"--request"_s, request,
+                    u"--bytes"_s, QString::number(bytes.size()), u"--timeout"_s, u"20"_s }));
+            const auto got = collect(peer, 30'000);
+            QVERIFY2(got, peer.output().constData());
+            QCOMPARE(got->bytes, bytes.size());
+            QCOMPARE(got->sha256, sha256Of(bytes));
+        }
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(server.peerCount(), 0, 10'000);
 }
 
 QTEST_GUILESS_MAIN(TestTcpFaults)
