@@ -2,8 +2,8 @@
 // ephemeral loopback ports (127.0.0.1 and ::1 only).
 
 #include "peers.h"
-#include "sessionrecorder.h"
 #include "responder.h"
+#include "sessionrecorder.h"
 #include "textcodec.h"
 #include "trafficlog.h"
 #include "udpsession.h"
