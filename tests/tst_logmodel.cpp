@@ -71,6 +71,7 @@ private Q_SLOTS:
     void hideExistingClearsOnlyThisView();
     void fullTextKeepsSplitCharactersWhole();
     void textFilterMatchesWhatTheRowsShow();
+    void textFilterFromBytesAgreesWithTheText();
     void cellsCutEscapesWhole();
 
 private:
@@ -529,6 +530,39 @@ void TestLogModel::textFilterMatchesWhatTheRowsShow()
     QCOMPARE(matching(u"k"_s), (QList<quint64> { 1, 4 })); // Kelvin folds to k
     QCOMPARE(matching(u"你ok"_s), (QList<quint64> { 1 }));
     QCOMPARE(matching({}), (QList<quint64> { 0, 1, 2, 3, 4 }));
+}
+
+void TestLogModel::textFilterFromBytesAgreesWithTheText()
+{
+    // s1 is UTF-8, s2 Latin-1: their rows are searched in their bytes.
+    m_log->setSessionEncoding(m_s2, u"Latin-1"_s);
+    const QByteArray longRow = QByteArray(1000, 'a') + "zz" + QByteArray(1000, 'a') + "yy";
+    QVERIFY(appendAndFlush({
+        rx(m_s1, 1, "\xe4\xbd\xa0\xe5\xa5\xbd"), // 0: 你好
+        rx(m_s1, 1,
+            "\xe4"
+            "TEMP=5"), // 1: an invalid byte, then ASCII
+        rx(m_s1, 1, "\xe1\xba\x9e"), // 2: ẞ, which folds to ß
+        rx(m_s2, 2, "\xc9t\xe9"), // 3: Été in Latin-1
+        rx(m_s1, 1, longRow), // 4: yy lies beyond what the row shows
+        entry(m_s1, LogKind::Info, 0, QByteArray(1500, '-') + "yy"), // 5: events are whole
+        rx(m_s1, 1, "\xc4\xb0"), // 6: İ, which no other character folds to
+    }));
+    const auto matching = [this](const QString &text) {
+        m_filter->setText(text);
+        return filteredSequences();
+    };
+    QCOMPARE(matching(u"你好"_s), (QList<quint64> { 0 }));
+    QCOMPARE(matching(u"temp="_s), (QList<quint64> { 1 }));
+    QCOMPARE(matching(u"\xfffdT"_s), (QList<quint64> { 1 }));
+    QCOMPARE(matching(u"ß"_s), (QList<quint64> { 2 }));
+    QCOMPARE(matching(u"été"_s), (QList<quint64> { 3 }));
+    QCOMPARE(matching(u"ÉTÉ"_s), (QList<quint64> { 3 }));
+    QCOMPARE(matching(u"你"_s), (QList<quint64> { 0 })); // not in Latin-1 text
+    QCOMPARE(matching(u"zz"_s), (QList<quint64> { 4 }));
+    QCOMPARE(matching(u"yy"_s), (QList<quint64> { 5 }));
+    QCOMPARE(matching(u"a…"_s), (QList<quint64> { 4 })); // the cut row ends in …
+    QCOMPARE(matching(u"İ"_s), (QList<quint64> { 6 }));
 }
 
 void TestLogModel::cellsCutEscapesWhole()

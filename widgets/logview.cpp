@@ -192,7 +192,14 @@ LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
         m_detail->clear();
     });
     connect(save, &QToolButton::clicked, this, &LogView::saveWithDialog);
-    connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] { m_rowsArrived = true; });
+    // New rows are followed at once, in the same turn of the event loop as the
+    // batch that brought them: the view then lays out and paints once per
+    // batch, where a scroll on the timer would add a second paint (under a
+    // flood, painting is what the window spends most of its own time on).
+    connect(m_filter, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_autoScroll->isChecked() && !m_filter->isPaused())
+            m_table->scrollToBottom();
+    });
     // A new filter (or resuming) is a layout change: the rows it shows are new too.
     connect(m_filter, &QAbstractItemModel::layoutChanged, this, [this] { m_rowsArrived = true; });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,

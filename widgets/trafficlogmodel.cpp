@@ -58,8 +58,9 @@ uchar foldAscii(uchar byte)
     return byte >= 'A' && byte <= 'Z' ? uchar(byte + ('a' - 'A')) : byte;
 }
 
-// Whether bytes hold needle (ASCII, lower case), ignoring ASCII case.
-bool containsAscii(QByteArrayView bytes, QByteArrayView needle)
+// Where bytes hold needle (ASCII letters in lower case), ignoring the case of
+// ASCII letters; -1 when they do not.
+qsizetype findFolded(QByteArrayView bytes, QByteArrayView needle)
 {
     const qsizetype last = bytes.size() - needle.size();
     const auto first = uchar(needle[0]);
@@ -70,9 +71,26 @@ bool containsAscii(QByteArrayView bytes, QByteArrayView needle)
         while (k < needle.size() && foldAscii(uchar(bytes[i + k])) == uchar(needle[k]))
             ++k;
         if (k == needle.size())
-            return true;
+            return i;
     }
-    return false;
+    return -1;
+}
+
+// A character that only matches itself when case is ignored: case folding
+// leaves it alone and turns no other character into it (CJK, digits, most
+// punctuation; not é, not ß, which ẞ folds to).
+bool isCaseless(QChar c)
+{
+    static const std::vector<bool> foldTargets = [] {
+        std::vector<bool> targets(0x10000);
+        for (char32_t u = 0; u < 0x10000; ++u) {
+            const char32_t folded = QChar::toCaseFolded(u);
+            if (folded != u && folded < 0x10000)
+                targets[folded] = true;
+        }
+        return targets;
+    }();
+    return !c.isSurrogate() && c.toCaseFolded() == c && !foldTargets[c.unicode()];
 }
 
 bool hasNonAscii(QByteArrayView bytes)
@@ -305,29 +323,48 @@ const QString *TrafficLogModel::joinedText(quint64 sequence) const
 TrafficLogModel::TextQuery::TextQuery(const QString &text)
     : m_matcher(text, Qt::CaseInsensitive)
 {
-    const QString lower = text.toLower();
-    bool ascii = true;
-    for (const QChar c : lower)
-        ascii = ascii && c.unicode() < 0x80;
-    if (ascii)
-        m_ascii = lower.toLatin1();
+    // Folded one character at a time, as the matcher folds: ASCII letters in
+    // lower case, and 'İ' stays 'İ' (toLower() would make it two).
+    QString folded = text;
+    for (QChar &c : folded)
+        c = c.toCaseFolded();
     // Outside ASCII only the Kelvin sign and the long s fold to ASCII (k, s).
-    m_foldsFromNonAscii = lower.contains(u'k') || lower.contains(u's');
+    m_foldsFromNonAscii = folded.contains(u'k') || folded.contains(u's');
+    const bool ascii
+        = std::all_of(folded.begin(), folded.end(), [](QChar c) { return c.unicode() < 0x80; });
+    const bool caseless = std::all_of(
+        folded.begin(), folded.end(), [](QChar c) { return c.unicode() < 0x80 || isCaseless(c); });
+    if (ascii) {
+        // ASCII is itself in every encoding offered, but in the multi-byte
+        // ones it is also the second byte of some characters.
+        m_utf8 = m_latin1 = { folded.toLatin1(), true, false };
+        m_other = { folded.toLatin1(), false, false };
+    } else if (caseless && !folded.contains(u'…')
+        && !folded.contains(QChar::ReplacementCharacter)) {
+        // The bytes of the text in UTF-8 and Latin-1 are the only way to
+        // write it there (other encodings may have two ways), but for '…',
+        // which ends a cut text, and U+FFFD, which stands for invalid bytes.
+        m_utf8 = { folded.toUtf8(), true, false };
+        const bool latin1 = std::all_of(
+            folded.begin(), folded.end(), [](QChar c) { return c.unicode() <= 0xff; });
+        m_latin1
+            = latin1 ? ByteScan { folded.toLatin1(), true, false } : ByteScan { {}, false, true };
+    }
 
     // Hex text is digits in pairs with one space between: "xx xx xx". Each
     // character of the text pins a nibble, or is the space after a byte
     // (which then must not be the last).
-    const bool hexLike = !lower.isEmpty() && std::all_of(lower.begin(), lower.end(), [](QChar c) {
-        return c == u' ' || hexValue(c) >= 0;
-    });
+    const bool hexLike = !folded.isEmpty()
+        && std::all_of(
+            folded.begin(), folded.end(), [](QChar c) { return c == u' ' || hexValue(c) >= 0; });
     for (qsizetype start = 0; hexLike && start < 3; ++start) {
         std::vector<HexByte> bytes;
         bool fits = true;
-        for (qsizetype k = 0; k < lower.size() && fits; ++k) {
+        for (qsizetype k = 0; k < folded.size() && fits; ++k) {
             const auto at = size_t((start + k) / 3);
             const qsizetype place = (start + k) % 3;
             bytes.resize(std::max(bytes.size(), at + (place == 2 ? 2 : 1)));
-            const int nibble = hexValue(lower[k]);
+            const int nibble = hexValue(folded[k]);
             if (place == 2) {
                 fits = nibble < 0;
             } else if (nibble < 0) {
@@ -381,22 +418,56 @@ bool TrafficLogModel::matches(int row, TextQuery &query) const
         }
     }
 
-    // The text: ASCII in the text must be ASCII in the bytes, in every
-    // encoding offered, so most rows are ruled out without decoding them.
+    // The text, mostly from the bytes: most rows are ruled out, or found,
+    // without decoding them.
     const quint64 seq = sequence(row);
     if (e.isData()) {
         if (const QString *joined = joinedText(seq))
             return query.m_matcher.indexIn(*joined) >= 0;
     }
-    if (!query.m_ascii.isEmpty()) {
+    TextQuery::Encoding encoding = TextQuery::Encoding::Utf8; // events
+    if (e.isData()) {
+        const auto session = size_t(std::max(e.session, 0));
+        if (session >= query.m_sessionEncodings.size())
+            query.m_sessionEncodings.resize(session + 1, TextQuery::Encoding::Unknown);
+        TextQuery::Encoding &known = query.m_sessionEncodings[session];
+        if (known == TextQuery::Encoding::Unknown) {
+            const QString name = m_log->sessionEncoding(e.session);
+            known = name == u"UTF-8"_s ? TextQuery::Encoding::Utf8
+                : name == u"Latin-1"_s ? TextQuery::Encoding::Latin1
+                                       : TextQuery::Encoding::Other;
+        }
+        encoding = known;
+    }
+    const TextQuery::ByteScan &scan = query.scanFor(encoding);
+    if (scan.impossible)
+        return false;
+    if (!scan.needle.isEmpty()) {
         const QByteArrayView bytes = e.isData()
             ? QByteArrayView(e.data).first(std::min(e.data.size(), PreviewBytes))
-            : QByteArrayView(e.data);
-        if (!containsAscii(bytes, query.m_ascii)
-            && !(query.m_foldsFromNonAscii && hasNonAscii(bytes)))
+            : QByteArrayView(e.data); // an event's text is never cut
+        const qsizetype at = findFolded(bytes, scan.needle);
+        if (at < 0 && !(query.m_foldsFromNonAscii && hasNonAscii(bytes)))
             return false;
+        if (at >= 0 && scan.exact && (!e.isData() || at + scan.needle.size() <= PreviewChars))
+            return true;
     }
     return query.m_matcher.indexIn(preview(e, seq)) >= 0;
+}
+
+const TrafficLogModel::TextQuery::ByteScan &TrafficLogModel::TextQuery::scanFor(
+    Encoding encoding) const
+{
+    switch (encoding) {
+    case Encoding::Utf8:
+        return m_utf8;
+    case Encoding::Latin1:
+        return m_latin1;
+    case Encoding::Unknown:
+    case Encoding::Other:
+        break;
+    }
+    return m_other;
 }
 
 QString TrafficLogModel::timeOfDay(qint64 msecsSinceEpoch) const

@@ -77,11 +77,27 @@ public:
             bool matches = false;
         };
 
+        // How the rows of one encoding are searched without decoding them.
+        struct ByteScan
+        {
+            // The text in the rows' bytes, ASCII letters in lower case; rows
+            // without it cannot match. Empty: every row is decoded.
+            QByteArray needle;
+            // A hit within the first PreviewChars bytes is a match: no
+            // character holds an ASCII byte, none takes less than a byte.
+            bool exact = false;
+            bool impossible = false; // the encoding cannot hold the text
+        };
+        enum class Encoding : quint8 { Unknown, Utf8, Latin1, Other };
+
+        const ByteScan &scanFor(Encoding encoding) const;
+
         QStringMatcher m_matcher;
-        // The text in lower case when it is all ASCII (else empty): rows whose
-        // bytes lack it cannot match, in any of the encodings offered.
-        QByteArray m_ascii;
+        ByteScan m_utf8; // also for events (UTF-8 text)
+        ByteScan m_latin1;
+        ByteScan m_other; // ASCII-compatible multi-byte encodings
         bool m_foldsFromNonAscii = false; // 'k' and 's' also match the Kelvin sign and long s
+        std::vector<Encoding> m_sessionEncodings; // by session id, learnt as rows come
         // The bytes the text stands for in "41 42 43", for each of the three
         // places it may start at in a byte's "xx "; empty where it cannot.
         std::array<std::vector<HexByte>, 3> m_hex;

@@ -15,6 +15,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <malloc.h>
 #include <memory>
 #include <sys/resource.h>
 
@@ -29,6 +30,20 @@ void raiseFileLimit()
         limit.rlim_cur = limit.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &limit);
     }
+}
+
+// The log keeps up to 64 MiB of received reads and frees the oldest as new
+// ones come. With glibc's sliding defaults, reads of a few hundred KiB are
+// mapped and unmapped, and the heap trimmed and grown again, so each one lands
+// in freshly faulted pages: measured with bench/flood.py, the window spent
+// 0.65 s of CPU per GiB with them and 0.52 s with the freed reads kept in the
+// heap for the next ones (peak RSS +10 MB).
+void keepFreedReadsForReuse()
+{
+#ifdef __GLIBC__
+    ::mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
+    ::mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+#endif
 }
 
 // Installs the translators for a language ("" = the system's); the old ones go.
@@ -60,6 +75,7 @@ int main(int argc, char *argv[])
         qputenv("QT_NO_GLIB", "1");
     ::signal(SIGPIPE, SIG_IGN);
     raiseFileLimit();
+    keepFreedReadsForReuse();
 
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(u"Socklab"_s);
