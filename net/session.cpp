@@ -67,12 +67,6 @@ void Session::logEvent(LogKind kind, quint64 peerId, const Endpoint &peer, const
         { QDateTime::currentMSecsSinceEpoch(), m_logId, kind, peerId, peer, text.toUtf8() });
 }
 
-QByteArray Session::takeBuffered(QIODevice *device)
-{
-    const qint64 available = device->bytesAvailable();
-    return available > 0 ? device->read(available) : QByteArray();
-}
-
 void Session::handleReceived(quint64 peerId, const Endpoint &peer, const QByteArray &data)
 {
     m_counters.rxBytes += quint64(data.size());

@@ -5,7 +5,6 @@
 #include "trafficlog.h"
 
 #include <QByteArray>
-#include <QIODevice>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -92,10 +91,6 @@ protected:
     void handleReceived(quint64 peerId, const Endpoint &peer, const QByteArray &data);
     // Counts, logs and announces data handed to the socket.
     void handleSent(quint64 peerId, const Endpoint &peer, const QByteArray &data);
-    // Everything a socket has buffered. Without a copy when it sits in one
-    // chunk, the usual case when every readyRead() is drained: read(n) hands
-    // over the buffer's own chunk when n is exactly its size (readAll() copies).
-    static QByteArray takeBuffered(QIODevice *device);
     // The responder's answer goes back to exactly this peer.
     virtual void reply(quint64 peerId, const Endpoint &peer, const QByteArray &data) = 0;
 

@@ -1,15 +1,14 @@
 #include "tcpclientsession.h"
 
+#include "tcpstream.h"
 #include "trafficlog.h"
 
 #include <QTcpSocket>
-#include <QVariant>
 
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -19,32 +18,8 @@ namespace {
 
 constexpr int FirstReconnectDelayMs = 500;
 constexpr int LastReconnectDelayMs = 30'000;
-
-// The kernel's view of a TCP socket after Qt has seen its end: TCP_CLOSE with
-// no FIN from the peer means a reset; CLOSE_WAIT (or LAST_ACK) means the peer
-// closed cleanly.
-enum class TcpEnd { Unknown, ClosedByPeer, Reset };
-
-TcpEnd tcpEnd(int fd)
-{
-    if (fd < 0)
-        return TcpEnd::Unknown;
-    tcp_info info {};
-    socklen_t length = sizeof info;
-    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
-        return TcpEnd::Unknown;
-    switch (info.tcpi_state) {
-    case TCP_CLOSE:
-        return TcpEnd::Reset;
-    case TCP_CLOSE_WAIT:
-    case TCP_LAST_ACK:
-    case TCP_TIME_WAIT:
-    case TCP_CLOSING:
-        return TcpEnd::ClosedByPeer;
-    default:
-        return TcpEnd::Unknown;
-    }
-}
+// How long stop() lets queued data drain, and waits for the server's FIN.
+constexpr int StopGraceMs = 2000;
 
 } // namespace
 
@@ -75,15 +50,13 @@ TcpClientSession::~TcpClientSession()
 {
     if (m_socket)
         m_socket->disconnect(this);
-    if (m_watchFd >= 0)
-        ::close(m_watchFd);
+    if (m_stream)
+        m_stream->disconnect(this);
 }
 
 Endpoint TcpClientSession::localEndpoint() const
 {
-    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
-        return {};
-    return { plainAddress(m_socket->localAddress()), m_socket->localPort() };
+    return m_stream && m_stream->isOpen() ? m_stream->local() : Endpoint {};
 }
 
 void TcpClientSession::start()
@@ -106,6 +79,7 @@ void TcpClientSession::start()
 
 void TcpClientSession::connectNow()
 {
+    closeStream();
     closeSocket();
     setState(State::Starting);
     m_socket = new QTcpSocket(this);
@@ -126,11 +100,10 @@ void TcpClientSession::connectNow()
             return;
         }
     }
+    // QTcpSocket resolves the name, connects and reports why it could not;
+    // the connection itself is then read and written by a TcpStream.
     connect(m_socket, &QTcpSocket::connected, this, &TcpClientSession::onConnected);
-    connect(m_socket, &QTcpSocket::readyRead, this, &TcpClientSession::onReadyRead);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &TcpClientSession::onSocketError);
-    connect(m_socket, &QTcpSocket::disconnected, this, &TcpClientSession::onDisconnected);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &Session::bytesWritten);
 
     logEvent(LogKind::Info, 0, {}, u"connecting to %1:%2"_s.arg(m_host).arg(m_port));
     m_socket->connectToHost(m_host, m_port);
@@ -142,31 +115,48 @@ void TcpClientSession::onConnected()
 {
     m_connectTimer.stop();
     m_reconnectAttempt = 0;
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
-    m_peer = { plainAddress(m_socket->peerAddress()), m_socket->peerPort() };
-    if (m_watchFd >= 0)
-        ::close(m_watchFd);
-    m_watchFd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    // Our own descriptor for the connection; Qt's goes with its socket.
+    const int fd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        const QString message
+            = u"cannot take over the connection to %1:%2: %3"_s.arg(m_host).arg(m_port).arg(
+                qt_error_string(errno));
+        closeSocket();
+        setState(State::Idle);
+        reportError(message);
+        return;
+    }
+    // Nothing is read before connected(), but should Qt have buffered any
+    // bytes, they come first.
+    const QByteArray early = m_socket->readAll();
+    closeSocket();
+    const int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    m_stream = new TcpStream(fd, this); // child, replaced per connection
+    m_peer = m_stream->peer();
+    connect(m_stream, &TcpStream::received, this,
+        [this](const QByteArray &data) { handleReceived(m_connectionId, m_peer, data); });
+    connect(m_stream, &TcpStream::peerHalfClosed, this, [this](qint64 pending) {
+        logEvent(LogKind::Info, m_connectionId, m_peer,
+            u"%1 half-closed (sent its FIN); still sending it %2 queued bytes"_s
+                .arg(m_peer.toString())
+                .arg(pending));
+    });
+    connect(m_stream, &TcpStream::ended, this, &TcpClientSession::onEnded);
+    connect(m_stream, &TcpStream::bytesWritten, this, &Session::bytesWritten);
     ++m_connectionId;
     setState(State::Active);
     logEvent(
         LogKind::Connected, m_connectionId, m_peer, u"from %1"_s.arg(localEndpoint().toString()));
     Q_EMIT peerConnected(m_connectionId, m_peer);
-}
-
-void TcpClientSession::onReadyRead()
-{
-    if (!m_socket)
-        return;
-    const QByteArray data = takeBuffered(m_socket);
-    if (!data.isEmpty())
-        handleReceived(m_connectionId, m_peer, data);
+    if (!early.isEmpty() && m_stream)
+        handleReceived(m_connectionId, m_peer, early);
 }
 
 void TcpClientSession::onSocketError()
 {
     if (!m_socket || state() != State::Starting)
-        return; // errors on an open connection end in disconnected()
+        return;
     m_connectTimer.stop();
     QString message;
     switch (m_socket->error()) {
@@ -194,52 +184,33 @@ void TcpClientSession::onSocketError()
     }
 }
 
-QString TcpClientSession::disconnectReason()
+void TcpClientSession::onEnded(const QString &reason)
 {
-    if (m_stopping)
-        return u"closed by us"_s;
-    switch (tcpEnd(m_watchFd)) {
-    case TcpEnd::Reset:
-        return u"connection reset by peer"_s;
-    case TcpEnd::ClosedByPeer:
-        return u"closed by peer"_s;
-    case TcpEnd::Unknown:
-        break;
-    }
-    return m_socket && m_socket->error() != QAbstractSocket::RemoteHostClosedError
-        ? m_socket->errorString()
-        : u"closed by peer"_s;
-}
-
-void TcpClientSession::onDisconnected()
-{
-    if (m_socket && m_socket->bytesAvailable() > 0)
-        onReadyRead();
-    const QString reason = disconnectReason();
     const bool reset = !m_stopping && reason == u"connection reset by peer"_s;
-    if (m_watchFd >= 0) {
-        ::close(m_watchFd);
-        m_watchFd = -1;
-    }
     logEvent(LogKind::Disconnected, m_connectionId, m_peer, reason);
     Q_EMIT peerDisconnected(m_connectionId, m_peer, reason);
     if (reset)
         reportError(u"%1: connection reset by peer"_s.arg(m_peer.toString()));
-    closeSocket();
+    closeStream();
     if (m_autoReconnect && !m_stopping)
         scheduleReconnect(reason);
     else
         setState(State::Idle);
 }
 
+void TcpClientSession::closeStream()
+{
+    if (!m_stream)
+        return;
+    m_stream->disconnect(this);
+    m_stream->abort({});
+    m_stream->deleteLater();
+    m_stream = nullptr;
+}
+
 void TcpClientSession::closeSocket()
 {
     m_connectTimer.stop();
-    // The duplicate descriptor would keep the connection open after Qt closed its own.
-    if (m_watchFd >= 0) {
-        ::close(m_watchFd);
-        m_watchFd = -1;
-    }
     if (!m_socket)
         return;
     m_socket->disconnect(this);
@@ -266,24 +237,21 @@ void TcpClientSession::stop()
     m_stopping = true;
     m_reconnectTimer.stop();
     m_connectTimer.stop();
-    if (m_socket && state() == State::Stopping) {
-        // Asked again while queued data is still going out: stop now. abort()
-        // emits disconnected(), and onDisconnected() ends the stop as usual.
-        m_socket->abort();
-        if (state() == State::Idle)
-            return;
-    }
-    if (m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
-        setState(State::Stopping);
-        QTcpSocket *socket = m_socket;
-        // Queued data still goes out, then FIN; disconnected() finishes the stop.
-        socket->disconnectFromHost();
-        if (m_socket == socket && socket->state() != QAbstractSocket::UnconnectedState) {
-            // A peer that stops reading must not keep us from stopping.
-            QTimer::singleShot(2000, socket, [socket] { socket->abort(); });
-        }
+    if (m_stream && state() == State::Stopping) {
+        // Asked again while queued data is still going out: stop now. The
+        // stream's ended() ends the stop as usual.
+        m_stream->abort(u"closed by us"_s);
         return;
     }
+    if (m_stream && m_stream->isOpen()) {
+        setState(State::Stopping);
+        // Queued data still goes out, then our FIN; the server's FIN (or,
+        // from a server that stops reading or never closes, the grace time)
+        // ends it.
+        m_stream->close(u"closed by us"_s, StopGraceMs);
+        return;
+    }
+    closeStream();
     closeSocket();
     logEvent(LogKind::Info, 0, {}, u"stopped"_s);
     setState(State::Idle);
@@ -291,12 +259,12 @@ void TcpClientSession::stop()
 
 bool TcpClientSession::send(const QByteArray &data)
 {
-    if (state() != State::Active || !m_socket) {
+    if (state() != State::Active || !m_stream) {
         reportError(u"not connected"_s);
         return false;
     }
-    if (m_socket->write(data) < 0) {
-        reportError(u"cannot send to %1: %2"_s.arg(m_peer.toString(), m_socket->errorString()));
+    if (!m_stream->write(data)) {
+        reportError(u"cannot send to %1: %2"_s.arg(m_peer.toString(), m_stream->errorString()));
         return false;
     }
     handleSent(m_connectionId, m_peer, data);
@@ -305,13 +273,10 @@ bool TcpClientSession::send(const QByteArray &data)
 
 qint64 TcpClientSession::pendingBytes() const
 {
-    return m_socket ? m_socket->bytesToWrite() : 0;
+    return m_stream ? m_stream->bytesToWrite() : 0;
 }
 
 void TcpClientSession::reply(quint64, const Endpoint &, const QByteArray &data)
 {
-    // Into the kernel now (see TcpServerSession::reply): Qt drops what it
-    // still buffers when it reads the peer's FIN.
-    if (send(data) && m_socket)
-        m_socket->flush();
+    send(data);
 }

@@ -7,6 +7,7 @@
 #include <QTimer>
 
 class QTcpSocket;
+class TcpStream;
 
 // A TCP client: connects to a host name or address, optionally from a chosen
 // local address and port, with a connect timeout and optional reconnection
@@ -56,14 +57,14 @@ protected:
 private:
     void connectNow();
     void onConnected();
-    void onReadyRead();
     void onSocketError();
-    void onDisconnected();
+    void onEnded(const QString &reason);
     void closeSocket();
+    void closeStream();
     void scheduleReconnect(const QString &why);
-    QString disconnectReason();
 
-    QTcpSocket *m_socket = nullptr; // child, replaced per attempt
+    QTcpSocket *m_socket = nullptr; // child, connects; replaced per attempt
+    TcpStream *m_stream = nullptr; // child, the connection once made
     QString m_host;
     quint16 m_port = 0;
     QHostAddress m_localAddress;
@@ -72,9 +73,6 @@ private:
     bool m_autoReconnect = false;
     bool m_stopping = false;
     int m_reconnectAttempt = 0;
-    // A second descriptor for the connected socket, so that after Qt has closed
-    // its own we can still ask the kernel whether the peer reset or closed.
-    int m_watchFd = -1;
     quint64 m_connectionId = 0;
     Endpoint m_peer;
     QTimer m_connectTimer;

@@ -1,13 +1,17 @@
 #include "tcpserversession.h"
 
+#include "tcpstream.h"
 #include "trafficlog.h"
 
 #include <QTcpServer>
-#include <QTcpSocket>
-#include <QTimer>
-#include <QVariant>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 
 using namespace Qt::StringLiterals;
 
@@ -17,8 +21,26 @@ namespace {
 // of 50 drops SYNs and makes them wait seconds for a retry.
 constexpr int ListenBacklog = 4096;
 
-// How long disconnectPeer() lets queued data drain before it aborts.
+// How long disconnectPeer() lets queued data drain, and waits for the
+// client's FIN, before it aborts.
 constexpr int DisconnectGraceMs = 2000;
+
+// Hands each accepted descriptor over as it is: the session reads and writes
+// it through a TcpStream (see there why not QTcpSocket).
+class Listener final : public QTcpServer
+{
+public:
+    Listener(std::function<void(int)> take, QObject *parent)
+        : QTcpServer(parent)
+        , m_take(std::move(take))
+    { }
+
+protected:
+    void incomingConnection(qintptr descriptor) override { m_take(int(descriptor)); }
+
+private:
+    std::function<void(int)> m_take;
+};
 
 QString listenErrorText(const QTcpServer &server, const QHostAddress &address, quint16 port)
 {
@@ -40,10 +62,9 @@ QString listenErrorText(const QTcpServer &server, const QHostAddress &address, q
 
 TcpServerSession::TcpServerSession(const QString &name, QObject *parent)
     : Session(Kind::TcpServer, name, parent)
-    , m_server(new QTcpServer(this))
+    , m_server(new Listener([this](int fd) { accept(fd); }, this))
 {
     m_server->setListenBacklogSize(ListenBacklog);
-    connect(m_server, &QTcpServer::newConnection, this, &TcpServerSession::acceptPending);
     connect(m_server, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
         // Typically EMFILE: out of file descriptors. Say so; keep listening.
         reportError(u"cannot accept a connection: %1"_s.arg(m_server->errorString()));
@@ -52,9 +73,9 @@ TcpServerSession::TcpServerSession(const QString &name, QObject *parent)
 
 TcpServerSession::~TcpServerSession()
 {
-    // Sockets are children and die with us; no signals to a half-destroyed object.
+    // Streams are children and die with us; no signals to a half-destroyed object.
     for (const auto &connection : std::as_const(m_peers))
-        connection.socket->disconnect(this);
+        connection.stream->disconnect(this);
 }
 
 quint16 TcpServerSession::serverPort() const
@@ -93,73 +114,53 @@ void TcpServerSession::stop()
     m_server->close();
     const QList<quint64> ids = m_peers.keys();
     for (const quint64 id : ids) {
-        if (auto it = m_peers.find(id); it != m_peers.end()) {
-            QTcpSocket *socket = it->socket;
-            socket->setProperty("socklabReason", u"server stopped"_s);
-            socket->disconnectFromHost();
-            if (socket->state() != QAbstractSocket::UnconnectedState)
-                socket->abort();
-            dropPeer(id, u"server stopped"_s);
-        }
+        // abort() ends the stream, and its ended() drops the peer.
+        if (auto it = m_peers.find(id); it != m_peers.end())
+            it->stream->abort(u"server stopped"_s);
     }
     logEvent(LogKind::Info, 0, {}, u"stopped listening"_s);
     setState(State::Idle);
 }
 
-void TcpServerSession::acceptPending()
+void TcpServerSession::accept(int fd)
 {
-    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        const Endpoint endpoint { plainAddress(socket->peerAddress()), socket->peerPort() };
-        if (m_maxClients > 0 && m_peers.size() >= m_maxClients) {
-            logEvent(LogKind::Info, 0, endpoint,
-                u"refused %1: the limit of %2 clients is reached"_s.arg(endpoint.toString())
-                    .arg(m_maxClients));
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        const quint64 id = m_nextPeerId++;
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, QVariant(1));
-        // UTC: the local time would cost a time-zone lookup (a stat of
-        // /etc/localtime) per client; the peer list shows it in local time.
-        Connection connection { socket, { id, endpoint, QDateTime::currentDateTimeUtc(), {} } };
-        m_peers.insert(id, connection);
-
-        connect(socket, &QTcpSocket::readyRead, this, [this, id] { readFrom(id); });
-        connect(socket, &QTcpSocket::disconnected, this, [this, id, socket] {
-            // Data that arrived with the FIN is still in the buffer: log it first.
-            if (socket->bytesAvailable() > 0)
-                readFrom(id);
-            QString reason = socket->property("socklabReason").toString();
-            if (reason.isEmpty()) {
-                reason = socket->error() == QAbstractSocket::RemoteHostClosedError
-                        || socket->error() == QAbstractSocket::UnknownSocketError
-                    ? u"closed by peer"_s
-                    : socket->errorString();
-            }
-            dropPeer(id, reason);
-        });
-        connect(socket, &QTcpSocket::bytesWritten, this, &Session::bytesWritten);
-
-        logEvent(LogKind::Connected, id, endpoint, QString());
-        Q_EMIT peerConnected(id, endpoint);
-        if (socket->bytesAvailable() > 0)
-            readFrom(id);
+    auto *stream = new TcpStream(fd, this); // owned here until dropPeer()
+    const Endpoint endpoint = stream->peer();
+    if (m_maxClients > 0 && m_peers.size() >= m_maxClients) {
+        logEvent(LogKind::Info, 0, endpoint,
+            u"refused %1: the limit of %2 clients is reached"_s.arg(endpoint.toString())
+                .arg(m_maxClients));
+        delete stream; // closes the descriptor
+        return;
     }
-}
+    const int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    const quint64 id = m_nextPeerId++;
+    // UTC: the local time would cost a time-zone lookup (a stat of
+    // /etc/localtime) per client; the peer list shows it in local time.
+    m_peers.insert(id, { stream, { id, endpoint, QDateTime::currentDateTimeUtc(), {} } });
 
-void TcpServerSession::readFrom(quint64 peerId)
-{
-    auto it = m_peers.find(peerId);
-    if (it == m_peers.end())
-        return;
-    const QByteArray data = takeBuffered(it->socket);
-    if (data.isEmpty())
-        return;
-    it->info.counters.rxBytes += quint64(data.size());
-    ++it->info.counters.rxPackets;
-    const Endpoint endpoint = it->info.endpoint;
-    handleReceived(peerId, endpoint, data);
+    connect(stream, &TcpStream::received, this, [this, id](const QByteArray &data) {
+        const auto it = m_peers.find(id);
+        if (it == m_peers.end())
+            return;
+        it->info.counters.rxBytes += quint64(data.size());
+        ++it->info.counters.rxPackets;
+        const Endpoint from = it->info.endpoint;
+        handleReceived(id, from, data);
+    });
+    connect(stream, &TcpStream::peerHalfClosed, this, [this, id, endpoint](qint64 pending) {
+        logEvent(LogKind::Info, id, endpoint,
+            u"%1 half-closed (sent its FIN); still sending it %2 queued bytes"_s
+                .arg(endpoint.toString())
+                .arg(pending));
+    });
+    connect(stream, &TcpStream::ended, this,
+        [this, id](const QString &reason) { dropPeer(id, reason); });
+    connect(stream, &TcpStream::bytesWritten, this, &Session::bytesWritten);
+
+    logEvent(LogKind::Connected, id, endpoint, QString());
+    Q_EMIT peerConnected(id, endpoint);
 }
 
 void TcpServerSession::dropPeer(quint64 peerId, const QString &reason)
@@ -169,17 +170,21 @@ void TcpServerSession::dropPeer(quint64 peerId, const QString &reason)
         return;
     const Connection connection = *it;
     m_peers.erase(it);
-    connection.socket->disconnect(this);
-    connection.socket->deleteLater();
+    connection.stream->disconnect(this);
+    connection.stream->abort(reason);
+    connection.stream->deleteLater();
     logEvent(LogKind::Disconnected, peerId, connection.info.endpoint, reason);
     Q_EMIT peerDisconnected(peerId, connection.info.endpoint, reason);
+    // The backlog senders wait on may have been this peer's: say it shrank
+    // (on the next pass, as a write would).
+    QMetaObject::invokeMethod(this, &Session::bytesWritten, Qt::QueuedConnection);
 }
 
 bool TcpServerSession::writeTo(Connection &connection, const QByteArray &data)
 {
-    if (connection.socket->write(data) < 0) {
+    if (!connection.stream->write(data)) {
         reportError(u"cannot send to %1: %2"_s.arg(
-            connection.info.endpoint.toString(), connection.socket->errorString()));
+            connection.info.endpoint.toString(), connection.stream->errorString()));
         return false;
     }
     connection.info.counters.txBytes += quint64(data.size());
@@ -225,14 +230,10 @@ void TcpServerSession::disconnectPeer(quint64 peerId)
     const auto it = m_peers.find(peerId);
     if (it == m_peers.end())
         return;
-    QTcpSocket *socket = it->socket;
-    socket->setProperty("socklabReason", u"disconnected by us"_s);
-    // Graceful: queued data is still written, then FIN. disconnected() follows.
-    socket->disconnectFromHost();
-    // A peer that stops reading must not keep the connection (and its entry)
-    // forever; abort() emits disconnected() with the reason set above.
-    if (socket->state() != QAbstractSocket::UnconnectedState)
-        QTimer::singleShot(DisconnectGraceMs, socket, [socket] { socket->abort(); });
+    // Graceful: queued data is still written, then our FIN; the client's FIN
+    // ends it. A client that stops reading, or never closes, is cut off after
+    // the grace time: it must not keep the connection (and its entry) forever.
+    it->stream->close(u"disconnected by us"_s, DisconnectGraceMs);
 }
 
 void TcpServerSession::disconnectAll()
@@ -246,7 +247,7 @@ qint64 TcpServerSession::pendingBytes() const
 {
     qint64 most = 0;
     for (const auto &connection : m_peers)
-        most = std::max(most, connection.socket->bytesToWrite());
+        most = std::max(most, connection.stream->bytesToWrite());
     return most;
 }
 
@@ -274,10 +275,5 @@ void TcpServerSession::reply(quint64 peerId, const Endpoint &, const QByteArray 
     const auto it = m_peers.find(peerId);
     if (it == m_peers.end())
         return;
-    const QPointer<QTcpSocket> socket = it->socket;
-    // Into the kernel now, not on the event loop's next pass: a peer that
-    // sends its request and half-closes (nc -N) makes Qt close the socket
-    // as soon as it reads that FIN, dropping whatever it still buffers.
-    if (writeTo(*it, data) && socket)
-        socket->flush();
+    writeTo(*it, data);
 }

@@ -8,7 +8,7 @@
 #include <QList>
 
 class QTcpServer;
-class QTcpSocket;
+class TcpStream;
 
 struct PeerInfo
 {
@@ -60,12 +60,11 @@ protected:
 private:
     struct Connection
     {
-        QTcpSocket *socket = nullptr; // owned by the session (child)
+        TcpStream *stream = nullptr; // owned by the session (child)
         PeerInfo info;
     };
 
-    void acceptPending();
-    void readFrom(quint64 peerId);
+    void accept(int fd);
     void dropPeer(quint64 peerId, const QString &reason);
     bool writeTo(Connection &connection, const QByteArray &data);
 

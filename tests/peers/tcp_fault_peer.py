@@ -7,7 +7,8 @@ and prints 'connected PORT' (its own port). Then, by --mode:
   reset       reads until --after bytes have come, then closes with
               SO_LINGER 0 (an RST, while the other side is still sending)
               and prints 'reset after BYTES'
-  half-close  sends --request TEXT (if any), shuts its sending side
+  half-close  sends --request TEXT (if any) and then --request-size bytes
+              of 'y' (if any), shuts its sending side
               (shutdown(SHUT_WR): a FIN) and prints 'half-closed'; then
               still reads, until --bytes B have come or the other side
               closes
@@ -35,6 +36,7 @@ parser.add_argument("--host", default="127.0.0.1")
 parser.add_argument("--connect", help="HOST:PORT to connect to instead of listening")
 parser.add_argument("--after", type=int, default=0, help="reset: bytes to read first")
 parser.add_argument("--request", default="", help="half-close: text sent before the FIN")
+parser.add_argument("--request-size", type=int, default=0, help="half-close: and this many 'y'")
 parser.add_argument("--bytes", type=int, default=0, help="stop reading after this many")
 parser.add_argument("--rcvbuf", type=int, default=64 * 1024, help="stall: receive buffer")
 parser.add_argument("--timeout", type=float, default=60.0)
@@ -130,8 +132,10 @@ if args.mode == "reset":
     conn.close()
     say("reset after", received)
 elif args.mode == "half-close":
-    if args.request:
-        conn.sendall(args.request.encode())
+    request = args.request.encode() + b"y" * args.request_size
+    if request:
+        conn.settimeout(left())
+        conn.sendall(request)
     conn.shutdown(socket.SHUT_WR)
     say("half-closed")
     read_to_end()

@@ -1,0 +1,308 @@
+#include "tcpstream.h"
+
+#include <QSocketNotifier>
+#include <QTimerEvent>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// A wake-up reads what FIONREAD says is there, within these bounds: at least
+// enough to see a FIN or an error, at most what one log entry should hold.
+constexpr qsizetype MinRead = 4096;
+constexpr qsizetype MaxRead = 4 * 1024 * 1024;
+// Buffers handed to one sendmsg().
+constexpr int MaxIovecs = 64;
+
+Endpoint endpointOf(int fd, bool peer)
+{
+    sockaddr_storage address {};
+    socklen_t length = sizeof address;
+    auto *raw = reinterpret_cast<sockaddr *>(&address);
+    const int result = peer ? ::getpeername(fd, raw, &length) : ::getsockname(fd, raw, &length);
+    if (result != 0)
+        return {};
+    quint16 port = 0;
+    if (address.ss_family == AF_INET)
+        port = ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
+    else if (address.ss_family == AF_INET6)
+        port = ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port);
+    else
+        return {};
+    return { plainAddress(QHostAddress(raw)), port };
+}
+
+} // namespace
+
+QString tcpErrorText(int error)
+{
+    switch (error) {
+    case ECONNRESET:
+    case EPIPE:
+        return u"connection reset by peer"_s;
+    case ETIMEDOUT:
+        return u"connection timed out"_s;
+    default:
+        break;
+    }
+    QString text = qt_error_string(error);
+    if (!text.isEmpty())
+        text[0] = text.at(0).toLower();
+    return text;
+}
+
+TcpStream::TcpStream(int fd, QObject *parent)
+    : QObject(parent)
+    , m_fd(fd)
+{
+    if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0 && !(flags & O_NONBLOCK))
+        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    m_peer = endpointOf(fd, true);
+    m_local = endpointOf(fd, false);
+    m_readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+    m_writeNotifier = new QSocketNotifier(fd, QSocketNotifier::Write, this);
+    m_writeNotifier->setEnabled(false);
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &TcpStream::onReadable);
+    connect(m_writeNotifier, &QSocketNotifier::activated, this, &TcpStream::onWritable);
+}
+
+TcpStream::~TcpStream()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+bool TcpStream::write(const QByteArray &data)
+{
+    // The connection failed in an earlier write, and ended() comes on the
+    // next pass: until then data goes where the kernel's queue went.
+    if (m_failQueued)
+        return true;
+    if (m_fd < 0 || m_closing) {
+        m_error = m_fd < 0 ? u"the connection is closed"_s : u"the connection is closing"_s;
+        return false;
+    }
+    if (data.isEmpty())
+        return true;
+    m_linger.stop();
+    m_queue.append(data);
+    m_queued += data.size();
+    if (m_writeNotifier->isEnabled())
+        return true; // behind what the kernel had no room for yet
+    qint64 written = 0;
+    if (const int error = flushQueue(&written)) {
+        // Taken like any data that dies in the kernel with the connection;
+        // the end is reported on the next pass, not from inside write().
+        m_error = tcpErrorText(error);
+        m_failQueued = true;
+        m_readNotifier->setEnabled(false);
+        m_writeNotifier->setEnabled(false);
+        QMetaObject::invokeMethod(
+            this, [this, error] { fail(error); }, Qt::QueuedConnection);
+        return true;
+    }
+    if (written > 0)
+        queueBytesWritten();
+    if (m_queue.isEmpty())
+        afterDrain();
+    return true;
+}
+
+void TcpStream::close(const QString &reason, int graceMs)
+{
+    if (m_fd < 0 || m_closing)
+        return;
+    m_closing = true;
+    m_closeReason = reason;
+    m_linger.stop();
+    if (graceMs > 0)
+        m_grace.start(graceMs, this);
+    if (m_queue.isEmpty())
+        afterDrain();
+}
+
+void TcpStream::abort(const QString &reason)
+{
+    finish(reason);
+}
+
+void TcpStream::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() == m_linger.timerId()) {
+        m_linger.stop();
+        if (m_queue.isEmpty() && !m_closing)
+            finish(u"closed by peer"_s);
+    } else if (event->timerId() == m_grace.timerId()) {
+        m_grace.stop();
+        finish(m_closeReason);
+    } else {
+        QObject::timerEvent(event);
+    }
+}
+
+void TcpStream::onReadable()
+{
+    if (m_fd < 0)
+        return;
+    int available = 0;
+    if (::ioctl(m_fd, FIONREAD, &available) != 0)
+        available = 0;
+    const qsizetype size = std::clamp<qsizetype>(available, MinRead, MaxRead);
+    QByteArray data(size, Qt::Uninitialized);
+    ssize_t n = 0;
+    do {
+        n = ::recv(m_fd, data.data(), size_t(size), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        if (n < size) {
+            data.truncate(n);
+            data.squeeze();
+        }
+        Q_EMIT received(data);
+        return;
+    }
+    if (n == 0) {
+        onPeerFin();
+        return;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+        fail(errno);
+}
+
+void TcpStream::onPeerFin()
+{
+    m_peerHalfClosed = true;
+    m_readNotifier->setEnabled(false);
+    if (m_closing) {
+        // Our close is under way: the peer's FIN completes it once ours is out.
+        if (m_finSent)
+            finish(m_closeReason);
+        return;
+    }
+    if (m_queue.isEmpty()) {
+        finish(u"closed by peer"_s);
+        return;
+    }
+    Q_EMIT peerHalfClosed(m_queued);
+}
+
+void TcpStream::onWritable()
+{
+    if (m_fd < 0)
+        return;
+    qint64 written = 0;
+    if (const int error = flushQueue(&written)) {
+        fail(error);
+        return;
+    }
+    if (written > 0)
+        Q_EMIT bytesWritten(); // a slot may write more, close or abort
+    if (m_fd >= 0 && m_queue.isEmpty())
+        afterDrain();
+}
+
+int TcpStream::flushQueue(qint64 *written)
+{
+    while (!m_queue.isEmpty()) {
+        iovec vectors[MaxIovecs];
+        int count = 0;
+        qsizetype offset = m_frontOffset;
+        for (auto it = m_queue.cbegin(); it != m_queue.cend() && count < MaxIovecs; ++it) {
+            vectors[count].iov_base = const_cast<char *>(it->constData() + offset);
+            vectors[count].iov_len = size_t(it->size() - offset);
+            offset = 0;
+            ++count;
+        }
+        msghdr message {};
+        message.msg_iov = vectors;
+        message.msg_iovlen = size_t(count);
+        const ssize_t n = ::sendmsg(m_fd, &message, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            return errno;
+        }
+        *written += n;
+        m_queued -= n;
+        qsizetype left = n;
+        while (left > 0) {
+            const qsizetype inFront = m_queue.constFirst().size() - m_frontOffset;
+            if (left < inFront) {
+                m_frontOffset += left;
+                break;
+            }
+            left -= inFront;
+            m_queue.removeFirst();
+            m_frontOffset = 0;
+        }
+    }
+    m_writeNotifier->setEnabled(!m_queue.isEmpty());
+    return 0;
+}
+
+void TcpStream::afterDrain()
+{
+    if (m_closing) {
+        if (!m_finSent) {
+            ::shutdown(m_fd, SHUT_WR);
+            m_finSent = true;
+        }
+        // Both FINs sent: done. Else the peer's FIN (or the grace) ends it.
+        if (m_peerHalfClosed)
+            finish(m_closeReason);
+        return;
+    }
+    if (m_peerHalfClosed)
+        m_linger.start(HalfCloseLingerMs, this);
+}
+
+void TcpStream::fail(int error)
+{
+    if (m_fd < 0)
+        return;
+    m_error = tcpErrorText(error);
+    finish(m_error);
+}
+
+void TcpStream::finish(const QString &reason)
+{
+    if (m_fd < 0)
+        return;
+    m_linger.stop();
+    m_grace.stop();
+    m_readNotifier->setEnabled(false);
+    m_writeNotifier->setEnabled(false);
+    ::close(m_fd);
+    m_fd = -1;
+    m_queue.clear();
+    m_frontOffset = 0;
+    m_queued = 0;
+    Q_EMIT ended(reason);
+}
+
+void TcpStream::queueBytesWritten()
+{
+    if (m_bytesWrittenQueued)
+        return;
+    m_bytesWrittenQueued = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_bytesWrittenQueued = false;
+            if (m_fd >= 0)
+                Q_EMIT bytesWritten();
+        },
+        Qt::QueuedConnection);
+}

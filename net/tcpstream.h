@@ -1,0 +1,108 @@
+#pragma once
+
+#include "endpoint.h"
+
+#include <QBasicTimer>
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+class QSocketNotifier;
+
+// One connected TCP socket, read and written here rather than by QTcpSocket.
+// QTcpSocket closes its descriptor the moment it reads the peer's FIN and
+// drops what it has not yet written, and reports a reset as a close. TCP's
+// two directions are independent: a peer that shuts its sending side (nc -N,
+// HTTP/1.0-style clients, shutdown(SHUT_WR)) still reads, and must get
+// everything queued for it. So a stream:
+//  - reads into the bytes handed on (one read per wake-up, sized by FIONREAD);
+//  - writes as much as the kernel takes at once, queues the rest in order;
+//  - on the peer's FIN with nothing queued, ends ("closed by peer"); with data
+//    queued, says peerHalfClosed() and goes on sending until the queue has
+//    been empty for HalfCloseLingerMs (what else the sender queues in that
+//    time still goes), then ends;
+//  - tells a reset ("connection reset by peer") from a close.
+// Non-blocking, on the owner's thread; no signal comes from inside write().
+class TcpStream final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TcpStream)
+
+public:
+    // How long a half-closed stream waits with nothing queued before it ends.
+    static constexpr int HalfCloseLingerMs = 500;
+
+    // Takes ownership of fd, a connected stream socket (made non-blocking).
+    explicit TcpStream(int fd, QObject *parent = nullptr);
+    ~TcpStream() override;
+
+    bool isOpen() const { return m_fd >= 0; }
+    Endpoint peer() const { return m_peer; }
+    Endpoint local() const { return m_local; }
+    // The peer has sent its FIN: it sends nothing more, and may still read.
+    bool isPeerHalfClosed() const { return m_peerHalfClosed; }
+    bool isClosing() const { return m_closing; }
+    QString errorString() const { return m_error; }
+
+    // Queues data; what the kernel takes goes out before this returns. False,
+    // with errorString() saying why, once the stream is closing or over. A
+    // write that meets a reset still returns true: the data is lost with the
+    // connection, as what sat in the kernel's buffers is, and ended() says so
+    // on the next pass.
+    bool write(const QByteArray &data);
+    qint64 bytesToWrite() const { return m_queued; }
+
+    // Graceful: what is queued goes out, then our FIN; the stream ends when
+    // the peer's FIN comes, or after graceMs (then as abort()). ended()
+    // carries reason.
+    void close(const QString &reason, int graceMs);
+    // Ends now; what is queued is dropped.
+    void abort(const QString &reason);
+
+Q_SIGNALS:
+    void received(const QByteArray &data);
+    // The peer's FIN came while pending bytes were still queued for it.
+    void peerHalfClosed(qint64 pending);
+    // Queued bytes reached the kernel; bytesToWrite() is smaller.
+    void bytesWritten();
+    // The connection is over and the descriptor closed. Emitted once.
+    void ended(const QString &reason);
+
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
+private:
+    void onReadable();
+    void onWritable();
+    // Writes from the queue until it is empty or the kernel says "later",
+    // adding to *written; 0 or an errno.
+    int flushQueue(qint64 *written);
+    void afterDrain();
+    void onPeerFin();
+    void fail(int error);
+    void finish(const QString &reason);
+    void queueBytesWritten();
+
+    int m_fd = -1;
+    Endpoint m_peer;
+    Endpoint m_local;
+    QSocketNotifier *m_readNotifier = nullptr; // child
+    QSocketNotifier *m_writeNotifier = nullptr; // child
+    QList<QByteArray> m_queue; // allocates nothing while empty (most of the time)
+    qsizetype m_frontOffset = 0; // bytes of m_queue.constFirst() already written
+    qint64 m_queued = 0;
+    bool m_peerHalfClosed = false;
+    bool m_closing = false;
+    bool m_finSent = false;
+    bool m_bytesWrittenQueued = false;
+    bool m_failQueued = false;
+    QString m_closeReason;
+    QString m_error;
+    QBasicTimer m_linger; // half-closed by the peer, nothing queued
+    QBasicTimer m_grace; // close() waiting for the queue and the peer's FIN
+};
+
+// The text for a socket error: "connection reset by peer" for ECONNRESET and
+// EPIPE, else strerror() starting in lower case.
+QString tcpErrorText(int error);
