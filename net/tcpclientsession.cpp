@@ -137,10 +137,7 @@ void TcpClientSession::onConnected()
     connect(m_stream, &TcpStream::received, this,
         [this](const QByteArray &data) { handleReceived(m_connectionId, m_peer, data); });
     connect(m_stream, &TcpStream::peerHalfClosed, this, [this](qint64 pending) {
-        logEvent(LogKind::Info, m_connectionId, m_peer,
-            u"%1 half-closed (sent its FIN); still sending it %2 queued bytes"_s
-                .arg(m_peer.toString())
-                .arg(pending));
+        logEvent(LogKind::Info, m_connectionId, m_peer, halfClosedText(pending));
     });
     connect(m_stream, &TcpStream::ended, this, &TcpClientSession::onEnded);
     connect(m_stream, &TcpStream::bytesWritten, this, &Session::bytesWritten);

@@ -150,10 +150,7 @@ void TcpServerSession::accept(int fd)
         handleReceived(id, from, data);
     });
     connect(stream, &TcpStream::peerHalfClosed, this, [this, id, endpoint](qint64 pending) {
-        logEvent(LogKind::Info, id, endpoint,
-            u"%1 half-closed (sent its FIN); still sending it %2 queued bytes"_s
-                .arg(endpoint.toString())
-                .arg(pending));
+        logEvent(LogKind::Info, id, endpoint, halfClosedText(pending));
     });
     connect(stream, &TcpStream::ended, this,
         [this, id](const QString &reason) { dropPeer(id, reason); });

@@ -44,6 +44,11 @@ Endpoint endpointOf(int fd, bool peer)
 
 } // namespace
 
+QString halfClosedText(qint64 pending)
+{
+    return u"the peer half-closed (sent its FIN); still sending it %1 queued bytes"_s.arg(pending);
+}
+
 QString tcpErrorText(int error)
 {
     switch (error) {

@@ -103,6 +103,10 @@ private:
     QBasicTimer m_grace; // close() waiting for the queue and the peer's FIN
 };
 
+// The log's note for peerHalfClosed(): "the peer half-closed (sent its FIN);
+// still sending it N queued bytes".
+QString halfClosedText(qint64 pending);
+
 // The text for a socket error: "connection reset by peer" for ECONNRESET and
 // EPIPE, else strerror() starting in lower case.
 QString tcpErrorText(int error);
