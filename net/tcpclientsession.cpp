@@ -25,6 +25,7 @@ constexpr int StopGraceMs = 2000;
 
 TcpClientSession::TcpClientSession(const QString &name, QObject *parent)
     : Session(Kind::TcpClient, name, parent)
+    , m_poller(new StreamPoller(this))
 {
     m_connectTimer.setSingleShot(true);
     m_reconnectTimer.setSingleShot(true);
@@ -132,7 +133,7 @@ void TcpClientSession::onConnected()
     closeSocket();
     const int on = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    m_stream = new TcpStream(fd, this); // child, replaced per connection
+    m_stream = new TcpStream(fd, m_poller, this); // child, replaced per connection
     m_peer = m_stream->peer();
     connect(m_stream, &TcpStream::received, this,
         [this](const QByteArray &data) { handleReceived(m_connectionId, m_peer, data); });

@@ -7,6 +7,7 @@
 #include <QTimer>
 
 class QTcpSocket;
+class StreamPoller;
 class TcpStream;
 
 // A TCP client: connects to a host name or address, optionally from a chosen
@@ -64,6 +65,7 @@ private:
     void scheduleReconnect(const QString &why);
 
     QTcpSocket *m_socket = nullptr; // child, connects; replaced per attempt
+    StreamPoller *m_poller = nullptr; // child
     TcpStream *m_stream = nullptr; // child, the connection once made
     QString m_host;
     quint16 m_port = 0;

@@ -63,6 +63,7 @@ QString listenErrorText(const QTcpServer &server, const QHostAddress &address, q
 TcpServerSession::TcpServerSession(const QString &name, QObject *parent)
     : Session(Kind::TcpServer, name, parent)
     , m_server(new Listener([this](int fd) { accept(fd); }, this))
+    , m_poller(new StreamPoller(this))
 {
     m_server->setListenBacklogSize(ListenBacklog);
     connect(m_server, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
@@ -124,7 +125,7 @@ void TcpServerSession::stop()
 
 void TcpServerSession::accept(int fd)
 {
-    auto *stream = new TcpStream(fd, this); // owned here until dropPeer()
+    auto *stream = new TcpStream(fd, m_poller, this); // owned here until dropPeer()
     const Endpoint endpoint = stream->peer();
     if (m_maxClients > 0 && m_peers.size() >= m_maxClients) {
         logEvent(LogKind::Info, 0, endpoint,

@@ -8,6 +8,7 @@
 #include <QList>
 
 class QTcpServer;
+class StreamPoller;
 class TcpStream;
 
 struct PeerInfo
@@ -69,6 +70,7 @@ private:
     bool writeTo(Connection &connection, const QByteArray &data);
 
     QTcpServer *m_server = nullptr; // child
+    StreamPoller *m_poller = nullptr; // child: readiness of every client's stream
     QHostAddress m_address = QHostAddress::Any;
     quint16 m_port = 0;
     int m_maxClients = 0;

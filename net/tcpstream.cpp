@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -66,25 +67,100 @@ QString tcpErrorText(int error)
     return text;
 }
 
-TcpStream::TcpStream(int fd, QObject *parent)
+StreamPoller::StreamPoller(QObject *parent)
+    : QObject(parent)
+    , m_epoll(::epoll_create1(EPOLL_CLOEXEC))
+{
+    if (m_epoll < 0)
+        return; // add() fails, and each stream ends saying why
+    m_notifier = new QSocketNotifier(m_epoll, QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &StreamPoller::dispatch);
+}
+
+StreamPoller::~StreamPoller()
+{
+    // Streams that outlive us hold a QPointer and close their own descriptors.
+    if (m_epoll >= 0)
+        ::close(m_epoll);
+}
+
+quint64 StreamPoller::add(TcpStream *stream, int fd)
+{
+    if (m_epoll < 0) {
+        errno = EBADF;
+        return 0;
+    }
+    const quint64 key = m_nextKey++;
+    epoll_event event {};
+    event.events = EPOLLIN;
+    event.data.u64 = key;
+    if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+        return 0;
+    m_streams.insert(key, stream);
+    return key;
+}
+
+bool StreamPoller::watch(quint64 key, int fd, bool read, bool write)
+{
+    epoll_event event {};
+    event.events = (read ? quint32(EPOLLIN) : 0u) | (write ? quint32(EPOLLOUT) : 0u);
+    event.data.u64 = key;
+    return ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event) == 0;
+}
+
+void StreamPoller::remove(quint64 key, int fd)
+{
+    m_streams.remove(key);
+    if (fd >= 0)
+        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+}
+
+void StreamPoller::dispatch()
+{
+    epoll_event events[EventsPerPass];
+    int count = 0;
+    do {
+        count = ::epoll_wait(m_epoll, events, EventsPerPass, 0);
+    } while (count < 0 && errno == EINTR);
+    const QPointer<StreamPoller> self(this);
+    for (int i = 0; i < count; ++i) {
+        // A slot may have ended or deleted streams (or us) meanwhile.
+        if (!self)
+            return;
+        if (TcpStream *stream = m_streams.value(events[i].data.u64))
+            stream->onEvents(events[i].events);
+    }
+}
+
+TcpStream::TcpStream(int fd, StreamPoller *poller, QObject *parent)
     : QObject(parent)
     , m_fd(fd)
+    , m_poller(poller)
 {
     if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0 && !(flags & O_NONBLOCK))
         ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     m_peer = endpointOf(fd, true);
     m_local = endpointOf(fd, false);
-    m_readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
-    m_writeNotifier = new QSocketNotifier(fd, QSocketNotifier::Write, this);
-    m_writeNotifier->setEnabled(false);
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &TcpStream::onReadable);
-    connect(m_writeNotifier, &QSocketNotifier::activated, this, &TcpStream::onWritable);
+    m_pollKey = m_poller ? m_poller->add(this, fd) : 0;
+    if (m_pollKey == 0) {
+        // Cannot be watched (out of memory for epoll): ends on the next pass.
+        const int error = m_poller ? errno : EBADF;
+        m_failQueued = true;
+        m_failError = error;
+        m_error = tcpErrorText(error);
+        m_reading = false;
+        QMetaObject::invokeMethod(
+            this, [this, error] { fail(error); }, Qt::QueuedConnection);
+    }
 }
 
 TcpStream::~TcpStream()
 {
-    if (m_fd >= 0)
-        ::close(m_fd);
+    if (m_fd < 0)
+        return;
+    if (m_poller && m_pollKey != 0)
+        m_poller->remove(m_pollKey, m_fd);
+    ::close(m_fd);
 }
 
 bool TcpStream::write(const QByteArray &data)
@@ -102,7 +178,7 @@ bool TcpStream::write(const QByteArray &data)
     m_linger.stop();
     m_queue.append(data);
     m_queued += data.size();
-    if (m_writeNotifier->isEnabled())
+    if (m_watchWrite)
         return true; // behind what the kernel had no room for yet
     qint64 written = 0;
     if (const int error = flushQueue(&written)) {
@@ -110,8 +186,12 @@ bool TcpStream::write(const QByteArray &data)
         // the end is reported on the next pass, not from inside write().
         m_error = tcpErrorText(error);
         m_failQueued = true;
-        m_readNotifier->setEnabled(false);
-        m_writeNotifier->setEnabled(false);
+        m_failError = error;
+        m_reading = false;
+        m_queue.clear();
+        m_frontOffset = 0;
+        m_queued = 0;
+        updateInterest();
         QMetaObject::invokeMethod(
             this, [this, error] { fail(error); }, Qt::QueuedConnection);
         return true;
@@ -155,6 +235,52 @@ void TcpStream::timerEvent(QTimerEvent *event)
     }
 }
 
+void TcpStream::onEvents(quint32 events)
+{
+    if (m_fd < 0)
+        return;
+    if (m_failQueued) {
+        fail(m_failError); // out of write(), where it was found
+        return;
+    }
+    if (events & EPOLLERR) {
+        int error = 0;
+        socklen_t length = sizeof error;
+        if (::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error != 0) {
+            fail(error);
+            return;
+        }
+    }
+    if (m_reading && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+        onReadable();
+        if (m_fd < 0)
+            return;
+    }
+    if (m_watchWrite && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))) {
+        onWritable();
+        if (m_fd < 0)
+            return;
+    }
+    // Both directions over and nothing wanted: a hang-up is reported
+    // whatever we wait for, and would come again on every pass.
+    if ((events & EPOLLHUP) && !m_reading && !m_watchWrite)
+        finish(m_closing ? m_closeReason : u"closed by peer"_s);
+}
+
+void TcpStream::updateInterest()
+{
+    if (m_fd < 0 || m_pollKey == 0 || !m_poller)
+        return;
+    const bool read = m_reading;
+    const bool write = !m_queue.isEmpty();
+    if (read == m_watchRead && write == m_watchWrite)
+        return;
+    if (m_poller->watch(m_pollKey, m_fd, read, write)) {
+        m_watchRead = read;
+        m_watchWrite = write;
+    }
+}
+
 void TcpStream::onReadable()
 {
     if (m_fd < 0)
@@ -187,7 +313,8 @@ void TcpStream::onReadable()
 void TcpStream::onPeerFin()
 {
     m_peerHalfClosed = true;
-    m_readNotifier->setEnabled(false);
+    m_reading = false;
+    updateInterest();
     if (m_closing) {
         // Our close is under way: the peer's FIN completes it once ours is out.
         if (m_finSent)
@@ -253,7 +380,7 @@ int TcpStream::flushQueue(qint64 *written)
             m_frontOffset = 0;
         }
     }
-    m_writeNotifier->setEnabled(!m_queue.isEmpty());
+    updateInterest();
     return 0;
 }
 
@@ -287,8 +414,9 @@ void TcpStream::finish(const QString &reason)
         return;
     m_linger.stop();
     m_grace.stop();
-    m_readNotifier->setEnabled(false);
-    m_writeNotifier->setEnabled(false);
+    if (m_poller && m_pollKey != 0)
+        m_poller->remove(m_pollKey, m_fd);
+    m_pollKey = 0;
     ::close(m_fd);
     m_fd = -1;
     m_queue.clear();

@@ -4,11 +4,50 @@
 
 #include <QBasicTimer>
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 class QSocketNotifier;
+class TcpStream;
+
+// Readiness of many streams through one epoll descriptor, watched by one
+// QSocketNotifier on the owner's event loop. Qt 6.4's dispatcher polls every
+// notifier's descriptor on each pass and, when 10,000 are readable at once,
+// handles them all in that pass (marking each pending with a linear search:
+// quadratic); the window then stalls 150-280 ms. Here a pass handles at most
+// EventsPerPass ready streams (the others stay ready, level-triggered, for
+// the next pass), so timers and painting run in between.
+class StreamPoller final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StreamPoller)
+
+public:
+    static constexpr int EventsPerPass = 128;
+
+    explicit StreamPoller(QObject *parent = nullptr);
+    ~StreamPoller() override;
+
+    // A key for the stream's descriptor, watched for reading; 0 (errno set)
+    // when epoll refuses it.
+    quint64 add(TcpStream *stream, int fd);
+    // What to wait for: readable, writable (errors and hang-ups always).
+    bool watch(quint64 key, int fd, bool read, bool write);
+    void remove(quint64 key, int fd);
+
+private:
+    void dispatch();
+
+    int m_epoll = -1;
+    QSocketNotifier *m_notifier = nullptr; // child
+    // By key, not by pointer in the epoll event: a stream removed while a
+    // pass is under way is then simply not found.
+    QHash<quint64, TcpStream *> m_streams;
+    quint64 m_nextKey = 1;
+};
 
 // One connected TCP socket, read and written here rather than by QTcpSocket.
 // QTcpSocket closes its descriptor the moment it reads the peer's FIN and
@@ -23,7 +62,8 @@ class QSocketNotifier;
 //    been empty for HalfCloseLingerMs (what else the sender queues in that
 //    time still goes), then ends;
 //  - tells a reset ("connection reset by peer") from a close.
-// Non-blocking, on the owner's thread; no signal comes from inside write().
+// Non-blocking, on the owner's thread (readiness through a StreamPoller);
+// no signal comes from inside write().
 class TcpStream final : public QObject
 {
     Q_OBJECT
@@ -33,8 +73,9 @@ public:
     // How long a half-closed stream waits with nothing queued before it ends.
     static constexpr int HalfCloseLingerMs = 500;
 
-    // Takes ownership of fd, a connected stream socket (made non-blocking).
-    explicit TcpStream(int fd, QObject *parent = nullptr);
+    // Takes ownership of fd, a connected stream socket (made non-blocking),
+    // watched through poller (which may go first: the stream then stops).
+    TcpStream(int fd, StreamPoller *poller, QObject *parent = nullptr);
     ~TcpStream() override;
 
     bool isOpen() const { return m_fd >= 0; }
@@ -73,6 +114,10 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
+    friend class StreamPoller;
+    void onEvents(quint32 events);
+    // Tells the poller what this stream waits for now, if that changed.
+    void updateInterest();
     void onReadable();
     void onWritable();
     // Writes from the queue until it is empty or the kernel says "later",
@@ -87,8 +132,11 @@ private:
     int m_fd = -1;
     Endpoint m_peer;
     Endpoint m_local;
-    QSocketNotifier *m_readNotifier = nullptr; // child
-    QSocketNotifier *m_writeNotifier = nullptr; // child
+    QPointer<StreamPoller> m_poller;
+    quint64 m_pollKey = 0;
+    bool m_reading = true; // until the peer's FIN
+    bool m_watchRead = true; // what the poller was last told
+    bool m_watchWrite = false;
     QList<QByteArray> m_queue; // allocates nothing while empty (most of the time)
     qsizetype m_frontOffset = 0; // bytes of m_queue.constFirst() already written
     qint64 m_queued = 0;
@@ -97,6 +145,7 @@ private:
     bool m_finSent = false;
     bool m_bytesWrittenQueued = false;
     bool m_failQueued = false;
+    int m_failError = 0;
     QString m_closeReason;
     QString m_error;
     QBasicTimer m_linger; // half-closed by the peer, nothing queued
