@@ -3,6 +3,7 @@
 #include "tcpstream.h"
 #include "trafficlog.h"
 
+#include <QSocketNotifier>
 #include <QTcpServer>
 
 #include <netinet/in.h>
@@ -11,7 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <functional>
+#include <cerrno>
 
 using namespace Qt::StringLiterals;
 
@@ -25,22 +26,12 @@ constexpr int ListenBacklog = 4096;
 // client's FIN, before it aborts.
 constexpr int DisconnectGraceMs = 2000;
 
-// Hands each accepted descriptor over as it is: the session reads and writes
-// it through a TcpStream (see there why not QTcpSocket).
-class Listener final : public QTcpServer
-{
-public:
-    Listener(std::function<void(int)> take, QObject *parent)
-        : QTcpServer(parent)
-        , m_take(std::move(take))
-    { }
-
-protected:
-    void incomingConnection(qintptr descriptor) override { m_take(int(descriptor)); }
-
-private:
-    std::function<void(int)> m_take;
-};
+// Connections accepted per pass of the event loop: a crowd connecting at
+// once is taken in slices, with timers and painting in between.
+constexpr int AcceptsPerPass = 128;
+// Out of descriptors (or memory): the clients wait in the kernel's queue,
+// and accepting is tried again after this long.
+constexpr int AcceptRetryMs = 250;
 
 QString listenErrorText(const QTcpServer &server, const QHostAddress &address, quint16 port)
 {
@@ -62,13 +53,14 @@ QString listenErrorText(const QTcpServer &server, const QHostAddress &address, q
 
 TcpServerSession::TcpServerSession(const QString &name, QObject *parent)
     : Session(Kind::TcpServer, name, parent)
-    , m_server(new Listener([this](int fd) { accept(fd); }, this))
+    , m_server(new QTcpServer(this))
     , m_poller(new StreamPoller(this))
 {
     m_server->setListenBacklogSize(ListenBacklog);
-    connect(m_server, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
-        // Typically EMFILE: out of file descriptors. Say so; keep listening.
-        reportError(u"cannot accept a connection: %1"_s.arg(m_server->errorString()));
+    m_acceptRetry.setSingleShot(true);
+    connect(&m_acceptRetry, &QTimer::timeout, this, [this] {
+        if (m_acceptNotifier)
+            m_acceptNotifier->setEnabled(true);
     });
 }
 
@@ -102,9 +94,59 @@ void TcpServerSession::start()
         reportError(message);
         return;
     }
+    // QTcpServer listens (and words its errors); we accept, as descriptors
+    // for TcpStream, and in slices.
+    m_server->pauseAccepting();
+    m_acceptNotifier
+        = new QSocketNotifier(m_server->socketDescriptor(), QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &TcpServerSession::acceptSome);
+    m_acceptFailing = false;
     setState(State::Active);
     const Endpoint local = localEndpoint();
     logEvent(LogKind::Listening, 0, local, u"TCP"_s);
+}
+
+void TcpServerSession::acceptSome()
+{
+    const int listener = int(m_server->socketDescriptor());
+    for (int taken = 0; taken < AcceptsPerPass && m_acceptNotifier; ++taken) {
+        const int fd = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            if (m_acceptFailing) {
+                m_acceptFailing = false;
+                logEvent(LogKind::Info, 0, {}, u"accepting connections again"_s);
+            }
+            accept(fd);
+            continue;
+        }
+        const int error = errno;
+        switch (error) {
+        case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+        case EWOULDBLOCK:
+#endif
+            return;
+        case EINTR:
+        case ECONNABORTED: // that client gave up while queued
+        case EPROTO:
+        case EPERM: // a firewall rule refused it
+            continue;
+        default:
+            // Typically EMFILE: out of descriptors. The listening socket
+            // stays readable, so waiting here would spin: say so once, and
+            // try again a little later (the clients wait in the queue).
+            if (!m_acceptFailing) {
+                m_acceptFailing = true;
+                reportError(u"cannot accept a connection: %1 (%2 clients connected); "
+                            "trying again every %3 ms"_s.arg(tcpErrorText(error))
+                                .arg(m_peers.size())
+                                .arg(AcceptRetryMs));
+            }
+            m_acceptNotifier->setEnabled(false);
+            m_acceptRetry.start(AcceptRetryMs);
+            return;
+        }
+    }
 }
 
 void TcpServerSession::stop()
@@ -112,6 +154,14 @@ void TcpServerSession::stop()
     if (state() == State::Idle)
         return;
     setState(State::Stopping);
+    m_acceptRetry.stop();
+    if (m_acceptNotifier) {
+        // Off before the descriptor it watches is closed; deleted later, as
+        // stop() may be called from a slot while it is being emitted.
+        m_acceptNotifier->setEnabled(false);
+        m_acceptNotifier->deleteLater();
+        m_acceptNotifier = nullptr;
+    }
     m_server->close();
     const QList<quint64> ids = m_peers.keys();
     for (const quint64 id : ids) {

@@ -6,7 +6,9 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QList>
+#include <QTimer>
 
+class QSocketNotifier;
 class QTcpServer;
 class StreamPoller;
 class TcpStream;
@@ -65,12 +67,16 @@ private:
         PeerInfo info;
     };
 
+    void acceptSome();
     void accept(int fd);
     void dropPeer(quint64 peerId, const QString &reason);
     bool writeTo(Connection &connection, const QByteArray &data);
 
     QTcpServer *m_server = nullptr; // child
     StreamPoller *m_poller = nullptr; // child: readiness of every client's stream
+    QSocketNotifier *m_acceptNotifier = nullptr; // child, while listening
+    QTimer m_acceptRetry;
+    bool m_acceptFailing = false;
     QHostAddress m_address = QHostAddress::Any;
     quint16 m_port = 0;
     int m_maxClients = 0;

@@ -9,7 +9,9 @@
 //   process: every one accepted and released, no peer left, descriptors and
 //   resident memory back to their baseline;
 // - 600 clients whose data is all there at once: the server handles them in
-//   slices (StreamPoller::EventsPerPass), the event loop running in between.
+//   slices (StreamPoller::EventsPerPass), the event loop running in between;
+// - a server out of descriptors says so once, does not spin, and takes the
+//   waiting clients once descriptors are free again.
 
 #include "peers.h"
 #include "tcpserversession.h"
@@ -30,6 +32,7 @@
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -132,6 +135,7 @@ private Q_SLOTS:
     void cliClientReconnects();
     void hundredThousandConnects();
     void readyAllAtOnceInSlices();
+    void acceptOutOfDescriptors();
 };
 
 void TestStorm::leakSanitizerReports()
@@ -412,6 +416,72 @@ void TestStorm::readyAllAtOnceInSlices()
     QVERIFY2(most <= 2 * StreamPoller::EventsPerPass,
         qPrintable(u"%1 reads in one pass of the event loop"_s.arg(most)));
     QCOMPARE_GE(passesWithReads, qint64(clients / (2 * StreamPoller::EventsPerPass)));
+}
+
+// Out of descriptors (EMFILE), a server cannot accept. The listening socket
+// stays readable, so retrying at once would spin at full CPU; reporting each
+// try would flood the log. One report, then a retry every 250 ms, and the
+// clients waiting in the kernel's queue are taken once descriptors are free.
+void TestStorm::acceptOutOfDescriptors()
+{
+    const int clients = 40;
+    TcpServerSession server;
+    QStringList errors;
+    int connected = 0;
+    QObject context;
+    connect(&server, &Session::errorOccurred, &context,
+        [&](const QString &message) { errors.append(message); });
+    connect(&server, &Session::peerConnected, &context, [&] { ++connected; });
+    server.setListenAddress(QHostAddress::LocalHost);
+    server.start();
+    QCOMPARE(server.state(), Session::State::Active);
+
+    // Started first: its pipes are descriptors of ours too.
+    peers::Process holder;
+    QVERIFY(holder.startScript(u"tcp_hold_clients.py"_s,
+        { u"127.0.0.1"_s, QString::number(server.serverPort()), u"--count"_s,
+            QString::number(clients) }));
+    const int open = descriptorCount(QCoreApplication::applicationPid());
+    QVERIFY(open > 0);
+    rlimit saved {};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rlimit lowered = saved;
+    lowered.rlim_cur = rlim_t(open + clients / 2 + 5);
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+    auto restore = qScopeGuard([&] { ::setrlimit(RLIMIT_NOFILE, &saved); });
+
+    QVERIFY(holder.waitForLine("connected "));
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 10'000);
+    const int accepted = server.peerCount();
+    QVERIFY2(accepted > 0 && accepted < clients, qPrintable(QString::number(accepted)));
+
+    rusage before {};
+    ::getrusage(RUSAGE_SELF, &before);
+    QTest::qWait(1000);
+    rusage after {};
+    ::getrusage(RUSAGE_SELF, &after);
+    const auto cpuMs = [](const rusage &usage) {
+        return qint64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
+            + qint64(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
+    };
+    const qint64 busyMs = cpuMs(after) - cpuMs(before);
+    qInfo("out of descriptors with %d of %d clients accepted: %lld ms of CPU in a second", accepted,
+        clients, busyMs);
+    QCOMPARE(errors.size(), 1);
+    QVERIFY2(errors.constFirst().startsWith(u"cannot accept a connection: too many open files"_s),
+        qPrintable(errors.constFirst()));
+    QCOMPARE(server.peerCount(), accepted);
+    // Spinning would take the whole second.
+    QVERIFY2(busyMs < 500, qPrintable(u"%1 ms of CPU while waiting"_s.arg(busyMs)));
+
+    // The oldest (all accepted ones among them) leave; the rest get in.
+    const int leaving = clients * 3 / 4;
+    holder.write(QByteArray("close ") + QByteArray::number(leaving) + '\n');
+    QVERIFY(holder.waitForLine("closed "));
+    QTRY_COMPARE_WITH_TIMEOUT(connected, clients, 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(server.peerCount(), clients - leaving, 10'000);
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(server.state(), Session::State::Active);
 }
 
 QTEST_GUILESS_MAIN(TestStorm)

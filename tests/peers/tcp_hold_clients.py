@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Holds --count TCP connections to HOST PORT (stdlib only). The server's
+kernel completes each connection whether or not the server has accepted it
+yet, so this works against a server that cannot accept. Prints
+'connected N', then takes commands on standard input:
+
+  close K     closes the K oldest connections still open, prints 'closed K'
+
+and at the end of input closes the rest and exits 0."""
+import argparse
+import socket
+import sys
+
+parser = argparse.ArgumentParser()
+parser.add_argument("host")
+parser.add_argument("port", type=int)
+parser.add_argument("--count", type=int, required=True)
+args = parser.parse_args()
+
+family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+held = []
+for _ in range(args.count):
+    conn = socket.socket(family, socket.SOCK_STREAM)
+    conn.settimeout(10)
+    conn.connect((args.host, args.port))
+    held.append(conn)
+print("connected", len(held), flush=True)
+
+for line in sys.stdin:
+    words = line.split()
+    if len(words) == 2 and words[0] == "close":
+        count = min(int(words[1]), len(held))
+        for conn in held[:count]:
+            conn.close()
+        del held[:count]
+        print("closed", count, flush=True)
+for conn in held:
+    conn.close()
