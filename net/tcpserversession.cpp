@@ -66,6 +66,8 @@ TcpServerSession::TcpServerSession(const QString &name, QObject *parent)
 
 TcpServerSession::~TcpServerSession()
 {
+    // Before QTcpServer (an older child) closes the descriptor it watches.
+    delete m_acceptNotifier;
     // Streams are children and die with us; no signals to a half-destroyed object.
     for (const auto &connection : std::as_const(m_peers))
         connection.stream->disconnect(this);

@@ -22,12 +22,14 @@
 #include <QEventLoop>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -441,6 +443,26 @@ void TestStorm::acceptOutOfDescriptors()
     QVERIFY(holder.startScript(u"tcp_hold_clients.py"_s,
         { u"127.0.0.1"_s, QString::number(server.serverPort()), u"--count"_s,
             QString::number(clients) }));
+    // UBSan checks a member call's dynamic type against a cache, and on a
+    // miss reads the vtable through a pipe it opens: with no descriptor
+    // left that fails and it reports an "invalid vptr". The calls the
+    // server makes while out of descriptors are put in the cache first,
+    // and the limit goes back up before anything else is done.
+    {
+        int ends[2] = { -1, -1 };
+        QCOMPARE(::pipe2(ends, O_CLOEXEC), 0);
+        auto closeEnds = qScopeGuard([&] {
+            ::close(ends[0]);
+            ::close(ends[1]);
+        });
+        QSocketNotifier notifier(ends[0], QSocketNotifier::Read);
+        QSocketNotifier *some = &notifier;
+        some->setEnabled(false);
+        QTimer timer;
+        QTimer *other = &timer;
+        other->start(1000);
+        other->stop();
+    }
     const int open = descriptorCount(QCoreApplication::applicationPid());
     QVERIFY(open > 0);
     rlimit saved {};
@@ -474,11 +496,14 @@ void TestStorm::acceptOutOfDescriptors()
     // Spinning would take the whole second.
     QVERIFY2(busyMs < 500, qPrintable(u"%1 ms of CPU while waiting"_s.arg(busyMs)));
 
-    // The oldest (all accepted ones among them) leave; the rest get in.
+    // Descriptors to spare again: the retry takes the clients that waited.
+    restore.dismiss();
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(connected, clients, 10'000);
+    QCOMPARE(server.peerCount(), clients);
     const int leaving = clients * 3 / 4;
     holder.write(QByteArray("close ") + QByteArray::number(leaving) + '\n');
     QVERIFY(holder.waitForLine("closed "));
-    QTRY_COMPARE_WITH_TIMEOUT(connected, clients, 10'000);
     QTRY_COMPARE_WITH_TIMEOUT(server.peerCount(), clients - leaving, 10'000);
     QCOMPARE(errors.size(), 1);
     QCOMPARE(server.state(), Session::State::Active);
