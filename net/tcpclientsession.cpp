@@ -18,7 +18,7 @@ namespace {
 
 constexpr int FirstReconnectDelayMs = 500;
 constexpr int LastReconnectDelayMs = 30'000;
-// How long stop() lets queued data drain, and waits for the server's FIN.
+// How long stop() lets queued data drain before it aborts.
 constexpr int StopGraceMs = 2000;
 
 } // namespace
@@ -243,9 +243,8 @@ void TcpClientSession::stop()
     }
     if (m_stream && m_stream->isOpen()) {
         setState(State::Stopping);
-        // Queued data still goes out, then our FIN; the server's FIN (or,
-        // from a server that stops reading or never closes, the grace time)
-        // ends it.
+        // Queued data still goes out, then our FIN ends it; a server that
+        // stops reading is cut off after the grace time.
         m_stream->close(u"closed by us"_s, StopGraceMs);
         return;
     }

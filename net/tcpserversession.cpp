@@ -22,8 +22,7 @@ namespace {
 // of 50 drops SYNs and makes them wait seconds for a retry.
 constexpr int ListenBacklog = 4096;
 
-// How long disconnectPeer() lets queued data drain, and waits for the
-// client's FIN, before it aborts.
+// How long disconnectPeer() lets queued data drain before it aborts.
 constexpr int DisconnectGraceMs = 2000;
 
 // Connections accepted per pass of the event loop: a crowd connecting at
@@ -280,9 +279,9 @@ void TcpServerSession::disconnectPeer(quint64 peerId)
     const auto it = m_peers.find(peerId);
     if (it == m_peers.end())
         return;
-    // Graceful: queued data is still written, then our FIN; the client's FIN
-    // ends it. A client that stops reading, or never closes, is cut off after
-    // the grace time: it must not keep the connection (and its entry) forever.
+    // Graceful: queued data is still written, then our FIN ends it. A client
+    // that stops reading is cut off after the grace time: it must not keep
+    // the connection (and its entry) forever.
     it->stream->close(u"disconnected by us"_s, DisconnectGraceMs);
 }
 

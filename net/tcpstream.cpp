@@ -387,13 +387,12 @@ int TcpStream::flushQueue(qint64 *written)
 void TcpStream::afterDrain()
 {
     if (m_closing) {
-        if (!m_finSent) {
-            ::shutdown(m_fd, SHUT_WR);
-            m_finSent = true;
-        }
-        // Both FINs sent: done. Else the peer's FIN (or the grace) ends it.
-        if (m_peerHalfClosed)
-            finish(m_closeReason);
+        // Everything queued is with the kernel, which sends it and then our
+        // FIN. Not waiting for the peer's FIN: a device that never closes
+        // would keep a "disconnected" client in the list.
+        ::shutdown(m_fd, SHUT_WR);
+        m_finSent = true;
+        finish(m_closeReason);
         return;
     }
     if (m_peerHalfClosed)

@@ -94,9 +94,9 @@ public:
     bool write(const QByteArray &data);
     qint64 bytesToWrite() const { return m_queued; }
 
-    // Graceful: what is queued goes out, then our FIN; the stream ends when
-    // the peer's FIN comes, or after graceMs (then as abort()). ended()
-    // carries reason.
+    // Graceful: what is queued goes out, then our FIN, and the stream ends;
+    // if the queue has not drained after graceMs (a peer that stops
+    // reading), it ends as abort(). ended() carries reason.
     void close(const QString &reason, int graceMs);
     // Ends now; what is queued is dropped.
     void abort(const QString &reason);

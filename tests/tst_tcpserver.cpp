@@ -207,6 +207,7 @@ private Q_SLOTS:
     void sendToOneSomeAndAll();
     void disconnectPeerClosesOnlyThatOne();
     void disconnectPeerThatStopsReading();
+    void disconnectIdlePeerThatNeverCloses();
     void dataArrivingWithFin_data();
     void dataArrivingWithFin();
     void maxClients();
@@ -653,6 +654,31 @@ void TestTcpServer::disconnectPeerThatStopsReading()
     QCOMPARE(events.disconnected, QList<quint64> { id });
     QCOMPARE(events.reasons.value(id), u"disconnected by us"_s);
     QCOMPARE(server.pendingBytes(), qint64(0));
+}
+
+// Nothing queued: "Disconnect" sends our FIN and the client leaves the list
+// at once, though it never closes its side (tcp_hold_clients.py just holds).
+void TestTcpServer::disconnectIdlePeerThatNeverCloses()
+{
+    TcpServerSession server;
+    ServerEvents events(server);
+    server.setListenAddress(QHostAddress::LocalHost);
+    server.start();
+    QCOMPARE(server.state(), Session::State::Active);
+
+    peers::Process holder;
+    QVERIFY(holder.startScript(u"tcp_hold_clients.py"_s,
+        { u"127.0.0.1"_s, QString::number(server.serverPort()), u"--count"_s, u"3"_s }));
+    QVERIFY(holder.waitForLine("connected "));
+    QTRY_COMPARE(server.peerCount(), 3);
+    const quint64 id = events.connected.at(1);
+    server.disconnectPeer(id);
+    QCOMPARE(server.peerCount(), 2);
+    QCOMPARE(events.disconnected, QList<quint64> { id });
+    QCOMPARE(events.reasons.value(id), u"disconnected by us"_s);
+    server.disconnectAll();
+    QCOMPARE(server.peerCount(), 0);
+    QCOMPARE(events.errors, QStringList());
 }
 
 void TestTcpServer::dataArrivingWithFin_data()
