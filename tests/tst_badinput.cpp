@@ -14,6 +14,7 @@
 #include "peers.h"
 #include "tcpclientsession.h"
 #include "tcpserversession.h"
+#include "testfiles.h"
 #include "textcodec.h"
 #include "tftptransfer.h"
 #include "trafficlog.h"
@@ -32,6 +33,7 @@
 #include <sys/statvfs.h>
 
 using namespace Qt::StringLiterals;
+using testfiles::writeBytes;
 
 namespace {
 
@@ -81,13 +83,6 @@ QByteArray readBytes(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
-}
-
-bool writeBytes(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        && file.write(bytes) == bytes.size();
 }
 
 QByteArray randomBytes(qsizetype size, quint32 seed)

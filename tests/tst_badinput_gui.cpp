@@ -15,6 +15,7 @@
 #include "sessiontab.h"
 #include "tcpserversession.h"
 #include "tcpservertab.h"
+#include "testfiles.h"
 #include "tftptab.h"
 #include "trafficlog.h"
 #include "udpsession.h"
@@ -44,6 +45,7 @@
 #include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
+using testfiles::writeBytes;
 
 namespace {
 
@@ -92,13 +94,6 @@ QByteArray readBytes(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
-}
-
-bool writeBytes(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        && file.write(bytes) == bytes.size();
 }
 
 QStringList entries(const QString &folder)

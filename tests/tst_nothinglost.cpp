@@ -6,6 +6,7 @@
 
 #include "mounts.h"
 #include "peers.h"
+#include "testfiles.h"
 #include "trafficlog.h"
 
 #include <QDir>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
+using testfiles::writeBytes;
 
 namespace {
 
@@ -31,13 +33,6 @@ QByteArray readBytes(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool writeBytes(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        && file.write(bytes) == bytes.size();
 }
 
 QStringList entries(const QString &folder)

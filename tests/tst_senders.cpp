@@ -2,6 +2,7 @@
 // scripts from tests/peers/ on ephemeral loopback ports.
 
 #include "filesender.h"
+#include "peerreports.h"
 #include "peers.h"
 #include "periodicsender.h"
 #include "tcpclientsession.h"
@@ -23,39 +24,17 @@
 
 using namespace Qt::StringLiterals;
 
+using peers::BacklogWatch;
+using peers::collect;
+using peers::RxLine;
+using peers::sha256Of;
+using peers::toPort;
+
 namespace {
 
 const QHostAddress V4 { QHostAddress::LocalHost };
 
 constexpr qint64 MiB = 1024 * 1024;
-
-// One "rx ADDRESS PORT LENGTH MS TTL HEX" line of udp_receiver.py.
-struct RxLine
-{
-    quint16 port = 0;
-    qint64 millis = 0;
-    QByteArray data;
-};
-
-std::optional<RxLine> parseRx(const QByteArray &rest)
-{
-    const QList<QByteArray> fields = rest.split(' ');
-    if (fields.size() != 6)
-        return std::nullopt;
-    return RxLine { quint16(fields.at(1).toUInt()), fields.at(3).toLongLong(),
-        fields.at(5) == "-" ? QByteArray() : QByteArray::fromHex(fields.at(5)) };
-}
-
-std::optional<quint16> toPort(const std::optional<QByteArray> &text)
-{
-    if (!text)
-        return std::nullopt;
-    bool ok = false;
-    const uint value = text->trimmed().toUInt(&ok);
-    if (!ok || value == 0 || value > 65535)
-        return std::nullopt;
-    return quint16(value);
-}
 
 std::optional<quint16> startPeer(
     peers::Process &peer, const QString &script, const QStringList &arguments)
@@ -63,45 +42,6 @@ std::optional<quint16> startPeer(
     if (!peer.startScript(script, arguments))
         return std::nullopt;
     return toPort(peer.waitForLine("port "));
-}
-
-// Every "rx" line up to "end", then the "total" line's fields.
-struct Received
-{
-    QList<RxLine> datagrams;
-    qint64 bytes = -1;
-    qint64 count = -1;
-    QByteArray sha256;
-    QByteArray end;
-};
-
-std::optional<Received> collect(peers::Process &peer, int timeoutMs = 30'000)
-{
-    Received result;
-    while (const auto line = peer.readLine(timeoutMs)) {
-        if (line->startsWith("rx ")) {
-            const auto rx = parseRx(line->mid(3));
-            if (!rx)
-                return std::nullopt;
-            result.datagrams.append(*rx);
-        } else if (line->startsWith("total ")) {
-            const QList<QByteArray> fields = line->mid(6).split(' ');
-            if (fields.size() == 3) {
-                result.bytes = fields.at(0).toLongLong();
-                result.count = fields.at(1).toLongLong();
-                result.sha256 = fields.at(2);
-            } else if (fields.size() == 2) { // send_tcp_*.py: total BYTES SHA256
-                result.bytes = fields.at(0).toLongLong();
-                result.sha256 = fields.at(1);
-            }
-        } else if (line->startsWith("end ")) {
-            result.end = line->mid(4);
-            return result;
-        } else if (*line == "timeout") {
-            return std::nullopt;
-        }
-    }
-    return std::nullopt;
 }
 
 // A file of pseudo-random bytes, each MiB stamped with its index so that
@@ -126,33 +66,6 @@ QByteArray writeFile(const QString &path, qint64 size)
     }
     return hash.result().toHex();
 }
-
-QByteArray sha256Of(const QByteArray &data)
-{
-    return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
-}
-
-// Records the largest backlog a session ever reports while it runs, checked
-// on every signal that can change it and on a short timer besides.
-class BacklogWatch
-{
-public:
-    explicit BacklogWatch(Session *session)
-        : m_session(session)
-    {
-        QObject::connect(session, &Session::bytesWritten, &m_context, [this] { sample(); });
-        QObject::connect(&m_timer, &QTimer::timeout, &m_context, [this] { sample(); });
-        m_timer.start(5);
-    }
-    void sample() { m_max = std::max(m_max, m_session->pendingBytes()); }
-    qint64 max() const { return m_max; }
-
-private:
-    Session *m_session;
-    qint64 m_max = 0;
-    QTimer m_timer;
-    QObject m_context;
-};
 
 } // namespace
 

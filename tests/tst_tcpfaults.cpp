@@ -3,6 +3,7 @@
 // (TcpClientSession and TcpServerSession, with FileSender) against each.
 
 #include "filesender.h"
+#include "peerreports.h"
 #include "peers.h"
 #include "responder.h"
 #include "tcpclientsession.h"
@@ -24,6 +25,10 @@
 #include <utility>
 
 using namespace Qt::StringLiterals;
+using peers::BacklogWatch;
+using peers::collect;
+using peers::sha256Of;
+using peers::toPort;
 
 namespace {
 
@@ -35,11 +40,6 @@ QByteArray randomBytes(qint64 size, quint32 seed)
     QRandomGenerator(seed).fillRange(
         reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / qsizetype(sizeof(quint32)));
     return bytes;
-}
-
-QByteArray sha256Of(const QByteArray &data)
-{
-    return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
 }
 
 bool writeFile(const QString &path, const QByteArray &data)
@@ -59,40 +59,6 @@ qint64 residentKb()
             return line.mid(6).trimmed().split(' ').constFirst().toLongLong();
     }
     return -1;
-}
-
-std::optional<quint16> toPort(const std::optional<QByteArray> &text)
-{
-    if (!text)
-        return std::nullopt;
-    bool ok = false;
-    const uint value = text->trimmed().toUInt(&ok);
-    if (!ok || value == 0 || value > 65535)
-        return std::nullopt;
-    return quint16(value);
-}
-
-// "total BYTES SHA256" then "end REASON" from a peer script.
-struct Total
-{
-    qint64 bytes = -1;
-    QByteArray sha256;
-    QByteArray end;
-};
-
-std::optional<Total> collect(peers::Process &peer, int timeoutMs = 60'000)
-{
-    Total total;
-    const auto line = peer.waitForLine("total ", timeoutMs);
-    if (!line)
-        return std::nullopt;
-    const QList<QByteArray> fields = line->split(' ');
-    if (fields.size() != 2)
-        return std::nullopt;
-    total.bytes = fields.at(0).toLongLong();
-    total.sha256 = fields.at(1);
-    total.end = peer.waitForLine("end ", timeoutMs).value_or("(none)");
-    return total;
 }
 
 // What a session reports, in order.
@@ -118,27 +84,6 @@ struct Events
     QStringList reasons;
     QByteArray received;
     QObject context; // last: the connections go first
-};
-
-// The largest backlog a session reports while it runs.
-class BacklogWatch
-{
-public:
-    explicit BacklogWatch(Session *session)
-        : m_session(session)
-    {
-        QObject::connect(session, &Session::bytesWritten, &m_context, [this] { sample(); });
-        QObject::connect(&m_timer, &QTimer::timeout, &m_context, [this] { sample(); });
-        m_timer.start(5);
-    }
-    void sample() { m_max = std::max(m_max, m_session->pendingBytes()); }
-    qint64 max() const { return m_max; }
-
-private:
-    Session *m_session;
-    qint64 m_max = 0;
-    QTimer m_timer;
-    QObject m_context;
 };
 
 // The bound a FileSender keeps to: its high-water mark plus one chunk.

@@ -4,6 +4,7 @@
 // for what no well-behaved server does. Files are compared by SHA-256.
 
 #include "peers.h"
+#include "testfiles.h"
 #include "tftptransfer.h"
 
 #include <QCryptographicHash>
@@ -21,6 +22,9 @@
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
+using testfiles::sha256Of;
+using testfiles::writeBytes;
+using testfiles::writeRandom;
 
 namespace {
 
@@ -31,41 +35,6 @@ constexpr qint64 BigSize = 33 * 1024 * 1024;
 QString cliPath()
 {
     return QStringLiteral(SOCKLAB_CLI_PATH);
-}
-
-QByteArray sha256Of(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return "(cannot read " + path.toUtf8() + ')';
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&file);
-    return hash.result().toHex();
-}
-
-bool writeRandom(const QString &path, qint64 size, quint32 seed)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    QRandomGenerator random(seed);
-    QList<quint32> chunk(256 * 1024);
-    qint64 left = size;
-    while (left > 0) {
-        random.fillRange(chunk.data(), chunk.size());
-        const qint64 n = std::min<qint64>(left, chunk.size() * 4);
-        if (file.write(reinterpret_cast<const char *>(chunk.constData()), n) != n)
-            return false;
-        left -= n;
-    }
-    return true;
-}
-
-bool writeBytes(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        && file.write(bytes) == bytes.size();
 }
 
 QByteArray readBytes(const QString &path)

@@ -21,6 +21,7 @@
 // sends of one block lost, ~1e-6 per block) negligible.
 
 #include "peers.h"
+#include "testfiles.h"
 #include "tftptransfer.h"
 
 #include <QCryptographicHash>
@@ -38,6 +39,8 @@
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
+using testfiles::sha256Of;
+using testfiles::writeRandom;
 
 namespace {
 
@@ -48,33 +51,6 @@ constexpr qint64 MiB = 1024 * KiB;
 // short and many, so that losses cost little time and never end a transfer.
 constexpr int ClientTimeoutMs = 50;
 constexpr int ClientRetries = 30;
-
-QByteArray sha256Of(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return "(cannot read " + path.toUtf8() + ')';
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&file);
-    return hash.result().toHex();
-}
-
-bool writeRandom(const QString &path, qint64 size, quint32 seed)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    QRandomGenerator random(seed);
-    QList<quint32> chunk(64 * 1024);
-    for (qint64 left = size; left > 0;) {
-        random.fillRange(chunk.data(), chunk.size());
-        const qint64 n = std::min<qint64>(left, chunk.size() * 4);
-        if (file.write(reinterpret_cast<const char *>(chunk.constData()), n) != n)
-            return false;
-        left -= n;
-    }
-    return true;
-}
 
 struct ProgramRun
 {
