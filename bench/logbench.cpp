@@ -11,7 +11,7 @@
 
 #include "logfiltermodel.h"
 #include "logview.h"
-#include "trafficlog.h"
+#include "net/log/trafficlog.h"
 #include "trafficlogmodel.h"
 
 #include <QApplication>

@@ -2,7 +2,7 @@
 // parsePort and parseListenAddress, each with and without port 0 allowed.
 // What parses is printed again and must parse to the same value.
 
-#include "endpoint.h"
+#include "net/core/endpoint.h"
 #include "fuzzcheck.h"
 
 #include <cstddef>

@@ -4,7 +4,7 @@
 // datagram, so the seeds are real packets.
 
 #include "fuzzcheck.h"
-#include "tftppacket.h"
+#include "net/tftp/tftppacket.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -5,7 +5,7 @@
 // sender and fault tests.
 
 #include "peers.h"
-#include "session.h"
+#include "net/core/session.h"
 
 #include <QByteArray>
 #include <QCryptographicHash>

@@ -2,7 +2,7 @@
 
 // Records what a session reports, in order: test use only.
 
-#include "session.h"
+#include "net/core/session.h"
 
 #include <QObject>
 #include <QStringList>

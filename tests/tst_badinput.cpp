@@ -8,17 +8,17 @@
 // loopback only. Where that cannot be had (not root), those rows skip and say
 // why. Peers: tests/peers/*.py (TCP, UDP, TFTP, a port holder).
 
-#include "endpoint.h"
-#include "filesender.h"
+#include "net/core/endpoint.h"
+#include "net/send/filesender.h"
 #include "mounts.h"
 #include "peers.h"
-#include "tcpclientsession.h"
-#include "tcpserversession.h"
+#include "net/tcp/tcpclientsession.h"
+#include "net/tcp/tcpserversession.h"
 #include "testfiles.h"
-#include "textcodec.h"
-#include "tftptransfer.h"
-#include "trafficlog.h"
-#include "udpsession.h"
+#include "net/text/textcodec.h"
+#include "net/tftp/tftptransfer.h"
+#include "net/log/trafficlog.h"
+#include "net/udp/udpsession.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -13,12 +13,12 @@
 #include "peers.h"
 #include "sendbox.h"
 #include "sessiontab.h"
-#include "tcpserversession.h"
+#include "net/tcp/tcpserversession.h"
 #include "tcpservertab.h"
 #include "testfiles.h"
 #include "tftptab.h"
-#include "trafficlog.h"
-#include "udpsession.h"
+#include "net/log/trafficlog.h"
+#include "net/udp/udpsession.h"
 #include "udptab.h"
 
 #include <QAction>

@@ -1,4 +1,4 @@
-#include "endpoint.h"
+#include "net/core/endpoint.h"
 
 #include <QSet>
 #include <QTest>

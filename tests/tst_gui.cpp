@@ -12,11 +12,11 @@
 #include "sendbox.h"
 #include "sessiontab.h"
 #include "tcpclienttab.h"
-#include "tcpserversession.h"
+#include "net/tcp/tcpserversession.h"
 #include "tcpservertab.h"
-#include "trafficlog.h"
+#include "net/log/trafficlog.h"
 #include "trafficlogmodel.h"
-#include "udpsession.h"
+#include "net/udp/udpsession.h"
 #include "udptab.h"
 
 #include <QCheckBox>

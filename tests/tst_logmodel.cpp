@@ -3,7 +3,7 @@
 // between batches, decoding split characters, re-decoding, filters and pause.
 
 #include "logfiltermodel.h"
-#include "trafficlog.h"
+#include "net/log/trafficlog.h"
 #include "trafficlogmodel.h"
 
 #include <QAbstractItemModelTester>

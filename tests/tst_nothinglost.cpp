@@ -7,7 +7,7 @@
 #include "mounts.h"
 #include "peers.h"
 #include "testfiles.h"
-#include "trafficlog.h"
+#include "net/log/trafficlog.h"
 
 #include <QDir>
 #include <QJsonDocument>

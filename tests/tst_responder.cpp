@@ -1,5 +1,5 @@
-#include "responder.h"
-#include "textcodec.h"
+#include "net/core/responder.h"
+#include "net/text/textcodec.h"
 
 #include <QDate>
 #include <QRegularExpression>

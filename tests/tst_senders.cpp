@@ -1,13 +1,13 @@
 // PeriodicSender and FileSender through real sessions to real peers: python
 // scripts from tests/peers/ on ephemeral loopback ports.
 
-#include "filesender.h"
+#include "net/send/filesender.h"
 #include "peerreports.h"
 #include "peers.h"
-#include "periodicsender.h"
-#include "tcpclientsession.h"
-#include "tcpserversession.h"
-#include "udpsession.h"
+#include "net/send/periodicsender.h"
+#include "net/tcp/tcpclientsession.h"
+#include "net/tcp/tcpserversession.h"
+#include "net/udp/udpsession.h"
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -14,8 +14,8 @@
 //   waiting clients once descriptors are free again.
 
 #include "peers.h"
-#include "tcpserversession.h"
-#include "tcpstream.h"
+#include "net/tcp/tcpserversession.h"
+#include "net/tcp/tcpstream.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -4,8 +4,8 @@
 
 #include "peers.h"
 
-#include "tcpclientsession.h"
-#include "trafficlog.h"
+#include "net/tcp/tcpclientsession.h"
+#include "net/log/trafficlog.h"
 
 #include <QSignalSpy>
 #include <QTest>

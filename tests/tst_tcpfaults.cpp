@@ -2,13 +2,13 @@
 // one resets mid-send, one half-closes, one stops reading. Both ends of ours
 // (TcpClientSession and TcpServerSession, with FileSender) against each.
 
-#include "filesender.h"
+#include "net/send/filesender.h"
 #include "peerreports.h"
 #include "peers.h"
-#include "responder.h"
-#include "tcpclientsession.h"
-#include "tcpserversession.h"
-#include "trafficlog.h"
+#include "net/core/responder.h"
+#include "net/tcp/tcpclientsession.h"
+#include "net/tcp/tcpserversession.h"
+#include "net/log/trafficlog.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>

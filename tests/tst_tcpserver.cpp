@@ -4,9 +4,9 @@
 
 #include "peers.h"
 
-#include "tcpserversession.h"
-#include "textcodec.h"
-#include "trafficlog.h"
+#include "net/tcp/tcpserversession.h"
+#include "net/text/textcodec.h"
+#include "net/log/trafficlog.h"
 
 #include <QDate>
 #include <QHash>

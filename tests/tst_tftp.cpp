@@ -5,7 +5,7 @@
 
 #include "peers.h"
 #include "testfiles.h"
-#include "tftptransfer.h"
+#include "net/tftp/tftptransfer.h"
 
 #include <QCryptographicHash>
 #include <QEventLoop>

@@ -22,7 +22,7 @@
 
 #include "peers.h"
 #include "testfiles.h"
-#include "tftptransfer.h"
+#include "net/tftp/tftptransfer.h"
 
 #include <QCryptographicHash>
 #include <QEventLoop>

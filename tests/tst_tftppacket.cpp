@@ -1,8 +1,8 @@
 // The TFTP packet layer: every packet type both ways, every way a packet can
 // be malformed, and the netascii converters across block boundaries.
 
-#include "tftppacket.h"
-#include "tftptransfer.h"
+#include "net/tftp/tftppacket.h"
+#include "net/tftp/tftptransfer.h"
 
 #include <QRandomGenerator>
 #include <QTest>

@@ -3,7 +3,7 @@
 
 #include "peers.h"
 #include "tftptab.h"
-#include "tftptransfer.h"
+#include "net/tftp/tftptransfer.h"
 
 #include <QCheckBox>
 #include <QCryptographicHash>

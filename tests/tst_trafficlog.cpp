@@ -1,5 +1,5 @@
-#include "textcodec.h"
-#include "trafficlog.h"
+#include "net/text/textcodec.h"
+#include "net/log/trafficlog.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -2,11 +2,11 @@
 // ephemeral loopback ports (127.0.0.1 and ::1 only).
 
 #include "peers.h"
-#include "responder.h"
+#include "net/core/responder.h"
 #include "sessionrecorder.h"
-#include "textcodec.h"
-#include "trafficlog.h"
-#include "udpsession.h"
+#include "net/text/textcodec.h"
+#include "net/log/trafficlog.h"
+#include "net/udp/udpsession.h"
 
 #include <QDate>
 #include <QFile>

@@ -5,8 +5,8 @@
 
 #include "peers.h"
 #include "sessionrecorder.h"
-#include "trafficlog.h"
-#include "udpsession.h"
+#include "net/log/trafficlog.h"
+#include "net/udp/udpsession.h"
 
 #include <QNetworkInterface>
 #include <QRegularExpression>

@@ -1,6 +1,6 @@
 #include "addresscombo.h"
 
-#include "endpoint.h"
+#include "net/core/endpoint.h"
 
 #include <QLineEdit>
 #include <QNetworkInterface>

@@ -1,6 +1,6 @@
 #include "logfiltermodel.h"
 
-#include "trafficlog.h"
+#include "net/log/trafficlog.h"
 #include "trafficlogmodel.h"
 
 LogFilterModel::LogFilterModel(QObject *parent)

@@ -2,14 +2,14 @@
 
 #include "logview.h"
 #include "sessiontab.h"
-#include "tcpclientsession.h"
+#include "net/tcp/tcpclientsession.h"
 #include "tcpclienttab.h"
-#include "tcpserversession.h"
+#include "net/tcp/tcpserversession.h"
 #include "tcpservertab.h"
 #include "tftptab.h"
-#include "trafficlog.h"
+#include "net/log/trafficlog.h"
 #include "trafficlogmodel.h"
-#include "udpsession.h"
+#include "net/udp/udpsession.h"
 #include "udptab.h"
 
 #include <QActionGroup>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tcpserversession.h"
+#include "net/tcp/tcpserversession.h"
 
 #include <QAbstractTableModel>
 #include <QList>

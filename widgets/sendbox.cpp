@@ -1,8 +1,8 @@
 #include "sendbox.h"
 
-#include "filesender.h"
-#include "periodicsender.h"
-#include "session.h"
+#include "net/send/filesender.h"
+#include "net/send/periodicsender.h"
+#include "net/core/session.h"
 #include "sessiontab.h"
 
 #include <QCheckBox>

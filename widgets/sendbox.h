@@ -1,6 +1,6 @@
 #pragma once
 
-#include "textcodec.h"
+#include "net/text/textcodec.h"
 
 #include <QWidget>
 

@@ -2,8 +2,8 @@
 
 #include "logview.h"
 #include "sendbox.h"
-#include "session.h"
-#include "textcodec.h"
+#include "net/core/session.h"
+#include "net/text/textcodec.h"
 #include "trafficlogmodel.h"
 
 #include <QComboBox>

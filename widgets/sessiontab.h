@@ -1,6 +1,6 @@
 #pragma once
 
-#include "responder.h"
+#include "net/core/responder.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
 #include "tcpclienttab.h"
 
 #include "addresscombo.h"
-#include "tcpclientsession.h"
+#include "net/tcp/tcpclientsession.h"
 
 #include <QCheckBox>
 #include <QFormLayout>

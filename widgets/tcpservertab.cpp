@@ -3,7 +3,7 @@
 #include "addresscombo.h"
 #include "peerlistmodel.h"
 #include "sendbox.h"
-#include "tcpserversession.h"
+#include "net/tcp/tcpserversession.h"
 
 #include <QFormLayout>
 #include <QHBoxLayout>

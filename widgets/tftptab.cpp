@@ -1,7 +1,7 @@
 #include "tftptab.h"
 
 #include "sessiontab.h"
-#include "tftptransfer.h"
+#include "net/tftp/tftptransfer.h"
 
 #include <QCheckBox>
 #include <QComboBox>

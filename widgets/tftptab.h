@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tftptransfer.h"
+#include "net/tftp/tftptransfer.h"
 
 #include <QElapsedTimer>
 #include <QPointer>

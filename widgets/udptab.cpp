@@ -1,7 +1,7 @@
 #include "udptab.h"
 
 #include "addresscombo.h"
-#include "udpsession.h"
+#include "net/udp/udpsession.h"
 
 #include <QCheckBox>
 #include <QComboBox>

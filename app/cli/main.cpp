@@ -1,7 +1,7 @@
-#include "clioptions.h"
-#include "clirunner.h"
-#include "signalwatcher.h"
-#include "tftpcommand.h"
+#include "net/cli/clioptions.h"
+#include "net/cli/clirunner.h"
+#include "net/cli/signalwatcher.h"
+#include "net/cli/tftpcommand.h"
 
 #include <QCoreApplication>
 

@@ -1,12 +1,12 @@
 #include "guisession.h"
 
-#include "../cli/clioptions.h"
+#include "net/cli/clioptions.h"
 #include "mainwindow.h"
 #include "sendbox.h"
 #include "sessiontab.h"
 #include "tcpclienttab.h"
 #include "tcpservertab.h"
-#include "textcodec.h"
+#include "net/text/textcodec.h"
 #include "udptab.h"
 
 #include <QTabWidget>

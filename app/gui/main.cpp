@@ -1,5 +1,5 @@
-#include "../cli/clioptions.h"
-#include "../cli/signalwatcher.h"
+#include "net/cli/clioptions.h"
+#include "net/cli/signalwatcher.h"
 #include "guisession.h"
 #include "mainwindow.h"
 #include "sessiontab.h"

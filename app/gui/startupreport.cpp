@@ -1,6 +1,6 @@
 #include "startupreport.h"
 
-#include "session.h"
+#include "net/core/session.h"
 
 #include <QWidget>
 #include <QWindow>

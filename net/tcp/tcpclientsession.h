@@ -1,6 +1,6 @@
 #pragma once
 
-#include "session.h"
+#include "net/core/session.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>

@@ -1,4 +1,4 @@
-#include "tftppacket.h"
+#include "net/tftp/tftppacket.h"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "signalwatcher.h"
+#include "net/cli/signalwatcher.h"
 
 #include <QSocketNotifier>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "endpoint.h"
+#include "net/core/endpoint.h"
 
 #include <QBasicTimer>
 #include <QByteArray>

@@ -1,6 +1,6 @@
-#include "session.h"
+#include "net/core/session.h"
 
-#include "trafficlog.h"
+#include "net/log/trafficlog.h"
 
 #include <QDateTime>
 

@@ -1,6 +1,6 @@
-#include "tftptransfer.h"
+#include "net/tftp/tftptransfer.h"
 
-#include "endpoint.h"
+#include "net/core/endpoint.h"
 
 #include <QDir>
 #include <QEvent>

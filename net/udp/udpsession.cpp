@@ -1,6 +1,6 @@
-#include "udpsession.h"
+#include "net/udp/udpsession.h"
 
-#include "trafficlog.h"
+#include "net/log/trafficlog.h"
 
 #include <QHostInfo>
 #include <QNetworkDatagram>

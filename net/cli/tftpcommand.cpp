@@ -1,7 +1,7 @@
-#include "tftpcommand.h"
+#include "net/cli/tftpcommand.h"
 
-#include "endpoint.h"
-#include "tftptransfer.h"
+#include "net/core/endpoint.h"
+#include "net/tftp/tftptransfer.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>

@@ -1,6 +1,6 @@
-#include "trafficlog.h"
+#include "net/log/trafficlog.h"
 
-#include "textcodec.h"
+#include "net/text/textcodec.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -6,7 +6,7 @@
 #include <QString>
 #include <QStringList>
 
-#include "session.h"
+#include "net/core/session.h"
 
 // Everything the command line asked for, checked: a CliOptions either comes
 // with an empty error or is not used.

@@ -1,6 +1,6 @@
-#include "filesender.h"
+#include "net/send/filesender.h"
 
-#include "session.h"
+#include "net/core/session.h"
 
 #include <QFileInfo>
 #include <QTimer>

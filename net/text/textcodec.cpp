@@ -1,4 +1,4 @@
-#include "textcodec.h"
+#include "net/text/textcodec.h"
 
 #include <QLoggingCategory>
 #include <QStringEncoder>

@@ -1,7 +1,7 @@
-#include "tcpclientsession.h"
+#include "net/tcp/tcpclientsession.h"
 
-#include "tcpstream.h"
-#include "trafficlog.h"
+#include "net/tcp/tcpstream.h"
+#include "net/log/trafficlog.h"
 
 #include <QTcpSocket>
 

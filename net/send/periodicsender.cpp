@@ -1,6 +1,6 @@
-#include "periodicsender.h"
+#include "net/send/periodicsender.h"
 
-#include "session.h"
+#include "net/core/session.h"
 
 using namespace Qt::StringLiterals;
 

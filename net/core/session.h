@@ -1,8 +1,8 @@
 #pragma once
 
-#include "endpoint.h"
-#include "responder.h"
-#include "trafficlog.h"
+#include "net/core/endpoint.h"
+#include "net/core/responder.h"
+#include "net/log/trafficlog.h"
 
 #include <QByteArray>
 #include <QObject>

@@ -1,7 +1,7 @@
-#include "tcpserversession.h"
+#include "net/tcp/tcpserversession.h"
 
-#include "tcpstream.h"
-#include "trafficlog.h"
+#include "net/tcp/tcpstream.h"
+#include "net/log/trafficlog.h"
 
 #include <QSocketNotifier>
 #include <QTcpServer>

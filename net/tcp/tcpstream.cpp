@@ -1,4 +1,4 @@
-#include "tcpstream.h"
+#include "net/tcp/tcpstream.h"
 
 #include <QSocketNotifier>
 #include <QTimerEvent>

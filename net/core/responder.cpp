@@ -1,6 +1,6 @@
-#include "responder.h"
+#include "net/core/responder.h"
 
-#include "textcodec.h"
+#include "net/text/textcodec.h"
 
 #include <QStringList>
 

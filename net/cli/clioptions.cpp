@@ -1,7 +1,7 @@
-#include "clioptions.h"
+#include "net/cli/clioptions.h"
 
-#include "endpoint.h"
-#include "textcodec.h"
+#include "net/core/endpoint.h"
+#include "net/text/textcodec.h"
 
 #include <QCommandLineParser>
 

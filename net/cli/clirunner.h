@@ -1,6 +1,6 @@
 #pragma once
 
-#include "clioptions.h"
+#include "net/cli/clioptions.h"
 
 #include <QHash>
 #include <QObject>

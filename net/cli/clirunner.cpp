@@ -1,12 +1,12 @@
-#include "clirunner.h"
+#include "net/cli/clirunner.h"
 
-#include "filesender.h"
-#include "periodicsender.h"
-#include "tcpclientsession.h"
-#include "tcpserversession.h"
-#include "textcodec.h"
-#include "trafficlog.h"
-#include "udpsession.h"
+#include "net/send/filesender.h"
+#include "net/send/periodicsender.h"
+#include "net/tcp/tcpclientsession.h"
+#include "net/tcp/tcpserversession.h"
+#include "net/text/textcodec.h"
+#include "net/log/trafficlog.h"
+#include "net/udp/udpsession.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tftppacket.h"
+#include "net/tftp/tftppacket.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
