@@ -9,6 +9,7 @@
 //   the rest    the payload, the bytes as they arrive from a peer
 
 #include "fuzzcheck.h"
+#include "net/text/streamdecoder.h"
 #include "net/text/textcodec.h"
 
 #include <algorithm>

@@ -2,6 +2,7 @@
 // whether the rest is read as UTF-8 or as raw UTF-16); the rest is the text.
 
 #include "fuzzcheck.h"
+#include "net/text/escapes.h"
 #include "net/text/textcodec.h"
 
 #include <array>

@@ -2,7 +2,7 @@
 // Hex::format round-tripping arbitrary bytes.
 
 #include "fuzzcheck.h"
-#include "net/text/textcodec.h"
+#include "net/text/hex.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -8,17 +8,19 @@
 // loopback only. Where that cannot be had (not root), those rows skip and say
 // why. Peers: tests/peers/*.py (TCP, UDP, TFTP, a port holder).
 
-#include "net/core/endpoint.h"
-#include "net/send/filesender.h"
 #include "mounts.h"
-#include "peers.h"
+#include "net/core/endpoint.h"
+#include "net/log/trafficlog.h"
+#include "net/send/filesender.h"
 #include "net/tcp/tcpclientsession.h"
 #include "net/tcp/tcpserversession.h"
-#include "testfiles.h"
+#include "net/text/escapes.h"
+#include "net/text/hex.h"
 #include "net/text/textcodec.h"
 #include "net/tftp/tftptransfer.h"
-#include "net/log/trafficlog.h"
 #include "net/udp/udpsession.h"
+#include "peers.h"
+#include "testfiles.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -4,9 +4,10 @@
 
 #include "peers.h"
 
-#include "net/tcp/tcpserversession.h"
-#include "net/text/textcodec.h"
 #include "net/log/trafficlog.h"
+#include "net/tcp/tcpserversession.h"
+#include "net/text/streamdecoder.h"
+#include "net/text/textcodec.h"
 
 #include <QDate>
 #include <QHash>

@@ -1,3 +1,6 @@
+#include "net/text/escapes.h"
+#include "net/text/hex.h"
+#include "net/text/streamdecoder.h"
 #include "net/text/textcodec.h"
 
 #include <QRandomGenerator>

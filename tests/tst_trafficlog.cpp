@@ -1,5 +1,6 @@
-#include "net/text/textcodec.h"
 #include "net/log/trafficlog.h"
+#include "net/text/hex.h"
+#include "net/text/textcodec.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

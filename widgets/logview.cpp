@@ -1,8 +1,9 @@
 #include "logview.h"
 
 #include "logfiltermodel.h"
-#include "net/text/textcodec.h"
 #include "net/log/trafficlog.h"
+#include "net/text/hex.h"
+#include "net/text/streamdecoder.h"
 #include "trafficlogmodel.h"
 
 #include <QAction>

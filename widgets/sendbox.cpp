@@ -1,8 +1,11 @@
 #include "sendbox.h"
 
+#include "net/core/session.h"
 #include "net/send/filesender.h"
 #include "net/send/periodicsender.h"
-#include "net/core/session.h"
+#include "net/text/escapes.h"
+#include "net/text/hex.h"
+#include "net/text/textcodec.h"
 #include "sessiontab.h"
 
 #include <QCheckBox>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "net/text/textcodec.h"
+#include "net/text/bytesresult.h"
 
 #include <QWidget>
 

@@ -1,9 +1,10 @@
 #include "sessiontab.h"
 
 #include "logview.h"
-#include "sendbox.h"
 #include "net/core/session.h"
+#include "net/text/escapes.h"
 #include "net/text/textcodec.h"
+#include "sendbox.h"
 #include "trafficlogmodel.h"
 
 #include <QComboBox>

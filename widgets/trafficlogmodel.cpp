@@ -1,7 +1,9 @@
 #include "trafficlogmodel.h"
 
-#include "net/text/textcodec.h"
 #include "net/log/trafficlog.h"
+#include "net/text/hex.h"
+#include "net/text/streamdecoder.h"
+#include "net/text/textcodec.h"
 
 #include <QBrush>
 #include <QColor>

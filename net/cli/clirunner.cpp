@@ -1,11 +1,14 @@
 #include "net/cli/clirunner.h"
 
+#include "net/log/trafficlog.h"
 #include "net/send/filesender.h"
 #include "net/send/periodicsender.h"
 #include "net/tcp/tcpclientsession.h"
 #include "net/tcp/tcpserversession.h"
+#include "net/text/escapes.h"
+#include "net/text/hex.h"
+#include "net/text/streamdecoder.h"
 #include "net/text/textcodec.h"
-#include "net/log/trafficlog.h"
 #include "net/udp/udpsession.h"
 
 #include <QCoreApplication>

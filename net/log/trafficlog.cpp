@@ -1,5 +1,7 @@
 #include "net/log/trafficlog.h"
 
+#include "net/text/hex.h"
+#include "net/text/streamdecoder.h"
 #include "net/text/textcodec.h"
 
 #include <QDateTime>
