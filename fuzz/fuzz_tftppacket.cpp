@@ -4,6 +4,7 @@
 // datagram, so the seeds are real packets.
 
 #include "fuzzcheck.h"
+#include "net/tftp/tftpoptions.h"
 #include "net/tftp/tftppacket.h"
 
 #include <cstddef>
@@ -25,6 +26,28 @@ QByteArray lower(QByteArrayView text)
     for (char &c : out)
         c = lower(c);
     return out;
+}
+
+// A server's answer to any request's options is one its client takes, and
+// stays within the server's caps.
+void checkNegotiation(const Tftp::Request &request, const QString &shown)
+{
+    const qint64 fileSize = request.filename.size() * 1000;
+    const std::optional<Tftp::Mode> mode = Tftp::parseMode(request.mode);
+    for (const Tftp::OptionCaps &caps :
+        { Tftp::OptionCaps {}, Tftp::OptionCaps { 1024, 4, false, true } }) {
+        const Tftp::OptionGrant grant = Tftp::grantOptions(
+            request.options, request.write, mode.value_or(Tftp::Mode::Octet), fileSize, caps);
+        const Tftp::Parameters &p = grant.parameters;
+        FUZZ_CHECK(grant.acknowledged.size() <= request.options.size(), shown);
+        FUZZ_CHECK(p.blockSize >= Tftp::MinBlockSize && p.blockSize <= caps.maxBlockSize, shown);
+        FUZZ_CHECK(
+            p.windowSize >= Tftp::MinWindowSize && p.windowSize <= caps.maxWindowSize, shown);
+        const Tftp::OptionAckCheck check
+            = Tftp::checkOptionAck(request.options, grant.acknowledged, request.write);
+        FUZZ_CHECK(check.ok(), shown + u"\nrefused: "_s + check.error);
+        FUZZ_CHECK(check.parameters == p, shown);
+    }
 }
 
 // decode(), then encode() and decode() again.
@@ -63,6 +86,7 @@ void checkPacket(QByteArrayView datagram)
         FUZZ_CHECK(request->mode == lower(request->mode), both);
         const std::optional<Tftp::Mode> mode = Tftp::parseMode(request->mode);
         FUZZ_CHECK(!mode || Tftp::modeName(*mode) == request->mode, both);
+        checkNegotiation(*request, both);
     } else if (const auto *oack = std::get_if<Tftp::OptionAck>(&decoded.packet)) {
         options = &oack->options;
     } else if (const auto *error = std::get_if<Tftp::Error>(&decoded.packet)) {

@@ -104,6 +104,16 @@ QByteArray header(Opcode opcode, quint16 blockOrCode, qsizetype reserve)
 
 } // namespace
 
+QString printable(QByteArrayView bytes)
+{
+    QString text = QString::fromUtf8(bytes);
+    for (QChar &c : text) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            c = u' ';
+    }
+    return text.trimmed();
+}
+
 QString errorCodeText(quint16 code)
 {
     switch (static_cast<ErrorCode>(code)) {

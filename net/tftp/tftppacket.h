@@ -39,6 +39,10 @@ enum class ErrorCode : quint16 {
 // "File not found", "Unknown transfer ID", ...; "unknown error code 42" past 8.
 QString errorCodeText(quint16 code);
 
+// Text from a packet (a file name, an error message, an option) fit for one
+// line of a message: decoded as UTF-8, control characters as spaces, trimmed.
+QString printable(QByteArrayView bytes);
+
 inline constexpr int HeaderSize = 4; // opcode and block number (or error code)
 inline constexpr int DefaultBlockSize = 512;
 inline constexpr int MinBlockSize = 8;
