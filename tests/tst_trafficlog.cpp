@@ -1,5 +1,6 @@
-#include "net/text/textcodec.h"
+#include "net/log/logwriter.h"
 #include "net/log/trafficlog.h"
+#include "net/text/textcodec.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -403,7 +404,7 @@ void TestTrafficLog::formatText()
 
     TrafficLog log;
     log.registerSession(u"tcp-server"_s);
-    const QString line = log.formatText(entry, text);
+    const QString line = LogWriter(&log, LogFormat::Text).formatText(entry, text);
     QCOMPARE(line, expected);
 }
 
@@ -415,7 +416,8 @@ void TestTrafficLog::formatTextBinaryIsOneLine()
     TrafficLog log;
     log.registerSession(u"bin\nary"_s);
     const LogEntry entry = makeEntry(LogKind::Rx, all);
-    const QString line = log.formatText(entry, TextCodec::decode(all, u"Latin-1"));
+    const QString line
+        = LogWriter(&log, LogFormat::Text).formatText(entry, TextCodec::decode(all, u"Latin-1"));
     for (const QChar c : line)
         QVERIFY2(c.unicode() >= 0x20 && c.unicode() != 0x7f
                 && (c.unicode() < 0x80 || c.unicode() >= 0xa0),
@@ -458,7 +460,7 @@ void TestTrafficLog::formatJson()
 
     TrafficLog log;
     log.registerSession(u"tcp-server"_s);
-    const QByteArray json = log.formatJson(entry, text);
+    const QByteArray json = LogWriter(&log, LogFormat::JsonLines).formatJson(entry, text);
     QVERIFY(!json.contains('\n'));
 
     QJsonParseError parseError;
