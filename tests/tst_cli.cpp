@@ -4,6 +4,7 @@
 
 #include <QCryptographicHash>
 #include <QDate>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
@@ -101,6 +102,7 @@ private Q_SLOTS:
     void udpPeriodicSend();
     void humanOutputOneLinePerEvent();
     void logFileJson();
+    void serverDecodesSplitGb2312FromTwoPeers();
 };
 
 void TestCli::help()
@@ -489,6 +491,64 @@ void TestCli::logFileJson()
             u"--log-file"_s, dir.filePath(u"no/such/dir/log"_s) });
     QCOMPARE(unwritable.exitCode, 1);
     QVERIFY2(unwritable.err.contains("cannot write log"), unwritable.err.constData());
+}
+
+// 中 is d6 d0 and 文 is ce c4 in GB2312. Two clients each send one in two
+// writes, interleaved, each write waited for: what the CLI prints and the log
+// file it streams (CSV, by its extension in upper case) show them whole.
+void TestCli::serverDecodesSplitGb2312FromTwoPeers()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString logFile = dir.filePath(u"traffic.CSV"_s);
+    peers::Process cli;
+    const auto port = startListening(cli,
+        { u"tcp-server"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--json"_s, u"-e"_s, u"gb2312"_s,
+            u"--log-file"_s, logFile });
+    QVERIFY(port);
+
+    peers::Process first;
+    peers::Process second;
+    QList<int> peerPorts;
+    for (peers::Process *client : { &first, &second }) {
+        QVERIFY(client->start(u"socat"_s, { u"-"_s, u"TCP:127.0.0.1:%1"_s.arg(*port) }));
+        const auto connected = waitForEvent(cli, u"connected"_s);
+        QVERIFY(connected);
+        peerPorts << connected->value(u"port"_s).toInt();
+    }
+    QVERIFY(peerPorts.at(0) != peerPorts.at(1));
+
+    const QList<std::pair<peers::Process *, QByteArray>> writes { { &first, "\xd6" },
+        { &second, "\xce" }, { &first, "\xd0" }, { &second, "\xc4" } };
+    const QStringList texts { QString(), QString(), u"中"_s, u"文"_s };
+    for (qsizetype i = 0; i < writes.size(); ++i) {
+        writes.at(i).first->write(writes.at(i).second);
+        const auto rx = waitForEvent(cli, u"rx"_s);
+        QVERIFY(rx);
+        QCOMPARE(rx->value(u"port"_s).toInt(), peerPorts.at(i % 2));
+        QCOMPARE(rx->value(u"text"_s).toString(), texts.at(i));
+    }
+
+    cli.signal(SIGTERM);
+    QVERIFY(cli.waitForFinished());
+    QCOMPARE(cli.exitCode(), 0);
+    QFile file(logFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QVERIFY(!lines.isEmpty());
+    QCOMPARE(lines.at(0), QByteArray("time,session,direction,peer,port,bytes,text,hex"));
+    QStringList rxTexts;
+    QList<int> rxPorts;
+    for (const QByteArray &line : lines.mid(1)) {
+        const QStringList fields = QString::fromUtf8(line).split(u',');
+        if (fields.size() == 8 && fields.at(2) == u"rx"_s) {
+            rxTexts << fields.at(6);
+            rxPorts << fields.at(4).toInt();
+        }
+    }
+    QCOMPARE(rxTexts, texts);
+    QCOMPARE(rxPorts,
+        (QList<int> { peerPorts.at(0), peerPorts.at(1), peerPorts.at(0), peerPorts.at(1) }));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

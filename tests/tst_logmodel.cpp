@@ -3,11 +3,17 @@
 // between batches, decoding split characters, re-decoding, filters and pause.
 
 #include "logfiltermodel.h"
+#include "logview.h"
 #include "net/log/trafficlog.h"
 #include "trafficlogmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -45,6 +51,17 @@ QByteArray numbered(qsizetype n)
     return "#" + QByteArray::number(n);
 }
 
+QList<QByteArray> fileLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<QByteArray> lines = file.readAll().split('\n');
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    return lines;
+}
+
 } // namespace
 
 class TestLogModel : public QObject
@@ -73,6 +90,7 @@ private Q_SLOTS:
     void textFilterMatchesWhatTheRowsShow();
     void textFilterFromBytesAgreesWithTheText();
     void cellsCutEscapesWhole();
+    void savedFilesShowSplitGb2312Whole();
 
 private:
     // Appends the entries and waits for the batch that brings them to the model.
@@ -573,6 +591,63 @@ void TestLogModel::cellsCutEscapesWhole()
     QCOMPARE(zeros, QString(u"\\x00"_s.repeated(40) + u'…'));
     QCOMPARE(m_model->index(1, TrafficLogModel::TextColumn).data().toString(), u"a\\r\\n"_s);
     QCOMPARE(m_model->text(0), QString(100, QChar(0)));
+}
+
+// 中 is d6 d0 and 文 is ce c4 in GB2312; two peers each split one across two
+// reads, interleaved. The rows show them whole, and so do the files a view
+// saves, in the format named by the extension in any case, also when a filter
+// hides the row that holds the first half.
+void TestLogModel::savedFilesShowSplitGb2312Whole()
+{
+    m_log->setSessionEncoding(m_s1, u"GB2312"_s);
+    QVERIFY(appendAndFlush({
+        rx(m_s1, 1, "\xd6"),
+        rx(m_s1, 2, "\xce"),
+        rx(m_s1, 1, "\xd0"),
+        rx(m_s1, 2, "\xc4"),
+    }));
+    QCOMPARE(texts(), (QStringList { QString(), QString(), u"中"_s, u"文"_s }));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    LogView view(m_model.get(), 0);
+    QString error;
+
+    const QString csv = dir.filePath(u"saved.CSV"_s);
+    QVERIFY2(view.saveTo(csv, &error), qPrintable(error));
+    const QList<QByteArray> csvLines = fileLines(csv);
+    QCOMPARE(csvLines.size(), 5);
+    QCOMPARE(csvLines.at(0), QByteArray("time,session,direction,peer,port,bytes,text,hex"));
+    QVERIFY2(csvLines.at(3).endsWith(",tcp-server-1,rx,127.0.0.1,40001,1,中,d0"),
+        csvLines.at(3).constData());
+    QVERIFY2(csvLines.at(4).endsWith(",tcp-server-1,rx,127.0.0.1,40002,1,文,c4"),
+        csvLines.at(4).constData());
+
+    const QString jsonl = dir.filePath(u"saved.JSONL"_s);
+    QVERIFY2(view.saveTo(jsonl, &error), qPrintable(error));
+    QStringList jsonTexts;
+    for (const QByteArray &line : fileLines(jsonl))
+        jsonTexts << QJsonDocument::fromJson(line).object().value(u"text"_s).toString(u"?"_s);
+    QCOMPARE(jsonTexts, (QStringList { QString(), QString(), u"中"_s, u"文"_s }));
+
+    // Only the rows with 中 and 文 shown: the hidden halves still count.
+    auto *search = view.findChild<QLineEdit *>(u"logSearch"_s);
+    QVERIFY(search);
+    search->setText(u"40001"_s);
+    QCOMPARE(view.filter()->rowCount(), 2);
+    const QString text = dir.filePath(u"peer1.txt"_s);
+    QVERIFY2(view.saveTo(text, &error), qPrintable(error));
+    QList<QByteArray> textLines = fileLines(text);
+    QCOMPARE(textLines.size(), 2);
+    QVERIFY2(textLines.at(1).endsWith("[tcp-server-1] RX 127.0.0.1:40001 1 B \"中\" | d0"),
+        textLines.at(1).constData());
+    search->setText(u"c4"_s);
+    QCOMPARE(view.filter()->rowCount(), 1);
+    QVERIFY2(view.saveTo(text, &error), qPrintable(error));
+    textLines = fileLines(text);
+    QCOMPARE(textLines.size(), 1);
+    QVERIFY2(textLines.at(0).endsWith("[tcp-server-1] RX 127.0.0.1:40002 1 B \"文\" | c4"),
+        textLines.at(0).constData());
 }
 
 QTEST_MAIN(TestLogModel)

@@ -1,3 +1,4 @@
+#include "net/log/logwriter.h"
 #include "net/log/trafficlog.h"
 #include "net/text/hex.h"
 #include "net/text/textcodec.h"
@@ -93,6 +94,11 @@ private Q_SLOTS:
     void streamWriteError();
     void saveTo();
     void saveToUnwritablePath();
+    void formatForPath_data();
+    void formatForPath();
+    void streamAndSaveSplitGb2312ByExtension_data();
+    void streamAndSaveSplitGb2312ByExtension();
+    void streamCsvAppendsWithoutASecondHeader();
 };
 
 void TestTrafficLog::kindNames()
@@ -404,7 +410,7 @@ void TestTrafficLog::formatText()
 
     TrafficLog log;
     log.registerSession(u"tcp-server"_s);
-    const QString line = log.formatText(entry, text);
+    const QString line = LogWriter(&log, LogFormat::Text).formatText(entry, text);
     QCOMPARE(line, expected);
 }
 
@@ -416,7 +422,8 @@ void TestTrafficLog::formatTextBinaryIsOneLine()
     TrafficLog log;
     log.registerSession(u"bin\nary"_s);
     const LogEntry entry = makeEntry(LogKind::Rx, all);
-    const QString line = log.formatText(entry, TextCodec::decode(all, u"Latin-1"));
+    const QString line
+        = LogWriter(&log, LogFormat::Text).formatText(entry, TextCodec::decode(all, u"Latin-1"));
     for (const QChar c : line)
         QVERIFY2(c.unicode() >= 0x20 && c.unicode() != 0x7f
                 && (c.unicode() < 0x80 || c.unicode() >= 0xa0),
@@ -459,7 +466,7 @@ void TestTrafficLog::formatJson()
 
     TrafficLog log;
     log.registerSession(u"tcp-server"_s);
-    const QByteArray json = log.formatJson(entry, text);
+    const QByteArray json = LogWriter(&log, LogFormat::JsonLines).formatJson(entry, text);
     QVERIFY(!json.contains('\n'));
 
     QJsonParseError parseError;
@@ -679,6 +686,118 @@ void TestTrafficLog::saveToUnwritablePath()
     QVERIFY2(error.startsWith(prefix), qPrintable(error));
     QVERIFY(error.size() > prefix.size());
     QVERIFY(!QFile::exists(path));
+}
+
+void TestTrafficLog::formatForPath_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<LogFormat>("format");
+    QTest::newRow("csv") << u"a.csv"_s << LogFormat::Csv;
+    QTest::newRow("CSV") << u"/tmp/A.CSV"_s << LogFormat::Csv;
+    QTest::newRow("Csv") << u"log.Csv"_s << LogFormat::Csv;
+    QTest::newRow("jsonl") << u"a.jsonl"_s << LogFormat::JsonLines;
+    QTest::newRow("JSONL") << u"a.JSONL"_s << LogFormat::JsonLines;
+    QTest::newRow("Json") << u"a.Json"_s << LogFormat::JsonLines;
+    QTest::newRow("txt") << u"a.txt"_s << LogFormat::Text;
+    QTest::newRow("LOG") << u"a.LOG"_s << LogFormat::Text;
+    QTest::newRow("none") << u"csv"_s << LogFormat::Text;
+    QTest::newRow("csv folder") << u"x.csv/traffic"_s << LogFormat::Text;
+    QTest::newRow("csv then txt") << u"a.csv.txt"_s << LogFormat::Text;
+}
+
+void TestTrafficLog::formatForPath()
+{
+    QFETCH(QString, path);
+    QFETCH(LogFormat, format);
+    QCOMPARE(logFormatForPath(path), format);
+}
+
+void TestTrafficLog::streamAndSaveSplitGb2312ByExtension_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("CSV") << u"traffic.CSV"_s;
+    QTest::newRow("JSONL") << u"traffic.JSONL"_s;
+    QTest::newRow("Log") << u"traffic.Log"_s;
+}
+
+// 中 is D6 D0 and 文 is CE C4 in GB2312; each arrives in two reads, the two
+// peers' reads interleaved. The file streamed while they come and the file
+// saved after both show each character whole, in the format the file's
+// extension names whatever its case.
+void TestTrafficLog::streamAndSaveSplitGb2312ByExtension()
+{
+    if (!TextCodec::isAvailable(u"GB2312"))
+        QSKIP("GB2312 is not available in this build of Qt");
+    QFETCH(QString, name);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString streamed = dir.filePath(u"streamed-"_s + name);
+    const QString saved = dir.filePath(u"saved-"_s + name);
+
+    TrafficLog log;
+    const int session = log.registerSession(u"gb"_s);
+    log.setSessionEncoding(session, u"GB2312"_s);
+    QString error;
+    QVERIFY2(log.startStreaming(streamed, &error), qPrintable(error));
+    log.append(makeEntry(LogKind::Rx, "\xd6", 1, session));
+    log.append(makeEntry(LogKind::Rx, "\xce", 2, session));
+    log.append(makeEntry(LogKind::Rx, "\xd0", 1, session));
+    log.append(makeEntry(LogKind::Rx, "\xc4", 2, session));
+    log.stopStreaming();
+    QVERIFY2(log.saveTo(saved, logFormatForPath(saved), &error), qPrintable(error));
+
+    const QStringList texts { QString(), QString(), u"中"_s, u"文"_s };
+    for (const QString &path : { streamed, saved }) {
+        const QByteArray contents = readAll(path);
+        QList<QByteArray> lines = contents.split('\n');
+        QCOMPARE(lines.takeLast(), QByteArray());
+        const QString lower = name.toLower();
+        if (lower.endsWith(u".csv"_s)) {
+            QCOMPARE(lines.size(), 5);
+            QCOMPARE(lines.at(0), QByteArray("time,session,direction,peer,port,bytes,text,hex"));
+            for (qsizetype i = 0; i < texts.size(); ++i) {
+                const QStringList fields = QString::fromUtf8(lines.at(i + 1)).split(u',');
+                QCOMPARE(fields.size(), 8);
+                QCOMPARE(fields.mid(1, 3), (QStringList { u"gb"_s, u"rx"_s, u"127.0.0.1"_s }));
+                QCOMPARE(fields.at(4), QString::number(5000 + (i % 2 ? 2 : 1)));
+                QCOMPARE(fields.at(6), texts.at(i));
+            }
+        } else if (lower.endsWith(u".jsonl"_s)) {
+            const QList<QJsonObject> objects = parseJsonLines(contents);
+            QCOMPARE(objects.size(), 4);
+            for (qsizetype i = 0; i < texts.size(); ++i)
+                QCOMPARE(objects.at(i).value(u"text"_s).toString(), texts.at(i));
+        } else {
+            QCOMPARE(lines.size(), 4);
+            QVERIFY2(lines.at(2).endsWith("[gb] RX 127.0.0.1:5001 1 B \"中\" | d0"),
+                lines.at(2).constData());
+            QVERIFY2(lines.at(3).endsWith("[gb] RX 127.0.0.1:5002 1 B \"文\" | c4"),
+                lines.at(3).constData());
+            QVERIFY2(lines.at(0).endsWith("[gb] RX 127.0.0.1:5001 1 B \"\" | d6"),
+                lines.at(0).constData());
+        }
+    }
+}
+
+void TestTrafficLog::streamCsvAppendsWithoutASecondHeader()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"traffic.csv"_s);
+    TrafficLog log;
+    const int session = log.registerSession(u"s"_s);
+    QString error;
+    for (const QByteArray &data : { QByteArray("one"), QByteArray("two") }) {
+        QVERIFY2(log.startStreaming(path, &error), qPrintable(error));
+        log.append(makeEntry(LogKind::Rx, data, 1, session));
+        log.stopStreaming();
+    }
+    const QList<QByteArray> lines = readAll(path).split('\n');
+    QCOMPARE(lines.size(), 4);
+    QCOMPARE(lines.at(0), QByteArray("time,session,direction,peer,port,bytes,text,hex"));
+    QVERIFY2(lines.at(1).endsWith(",s,rx,127.0.0.1,5001,3,one,6f 6e 65"), lines.at(1).constData());
+    QVERIFY2(lines.at(2).endsWith(",s,rx,127.0.0.1,5001,3,two,74 77 6f"), lines.at(2).constData());
 }
 
 QTEST_GUILESS_MAIN(TestTrafficLog)

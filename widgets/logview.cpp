@@ -1,9 +1,11 @@
 #include "logview.h"
 
 #include "logfiltermodel.h"
+#include "net/log/logwriter.h"
 #include "net/log/trafficlog.h"
 #include "net/text/hex.h"
 #include "net/text/streamdecoder.h"
+#include "net/text/textcodec.h"
 #include "trafficlogmodel.h"
 
 #include <QAction>
@@ -16,33 +18,19 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <vector>
+
 using namespace Qt::StringLiterals;
-
-namespace {
-
-QString csvField(const QString &value)
-{
-    if (!value.contains(u',') && !value.contains(u'"') && !value.contains(u'\n')
-        && !value.contains(u'\r'))
-        return value;
-    QString quoted = value;
-    quoted.replace(u"\""_s, u"\"\""_s);
-    return u'"' + quoted + u'"';
-}
-
-} // namespace
 
 LogView::LogView(TrafficLogModel *model, int session, QWidget *parent)
     : QWidget(parent)
@@ -280,70 +268,20 @@ void LogView::copySelection() const
 
 bool LogView::saveTo(const QString &path, QString *error) const
 {
-    enum class Format { Text, Csv, Json };
-    const Format format = path.endsWith(u".csv"_s, Qt::CaseInsensitive) ? Format::Csv
-        : (path.endsWith(u".jsonl"_s, Qt::CaseInsensitive)
-              || path.endsWith(u".json"_s, Qt::CaseInsensitive))
-        ? Format::Json
-        : Format::Text;
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = tr("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    if (format == Format::Csv)
-        file.write("time,session,direction,peer,port,bytes,text,hex\n");
-    // Decode afresh, in order, so text split across entries comes out whole.
-    QHash<QString, std::shared_ptr<StreamDecoder>> decoders;
+    // The rows shown, by sequence number: the filter keeps the log's order.
+    std::vector<quint64> shown;
+    shown.reserve(size_t(m_filter->rowCount()));
+    for (int row = 0; row < m_filter->rowCount(); ++row)
+        shown.push_back(m_model->sequence(m_filter->mapToSource(m_filter->index(row, 0)).row()));
+    std::sort(shown.begin(), shown.end()); // a no-op unless the view is ever sorted
     const TrafficLog *log = m_model->log();
-    for (int row = 0; row < m_filter->rowCount(); ++row) {
-        const QModelIndex source = m_filter->mapToSource(m_filter->index(row, 0));
-        const LogEntry *entry = m_model->entry(source.row());
-        if (!entry)
-            continue;
-        QString text;
-        if (entry->isData()) {
-            auto &decoder = decoders
-                [u"%1/%2/%3"_s.arg(entry->session).arg(entry->peerId).arg(int(entry->kind))];
-            if (!decoder)
-                decoder = std::make_shared<StreamDecoder>(log->sessionEncoding(entry->session));
-            text = decoder->decode(entry->data);
-        } else {
-            text = QString::fromUtf8(entry->data);
-        }
-        switch (format) {
-        case Format::Text:
-            file.write(log->formatText(*entry, text).toUtf8() + '\n');
-            break;
-        case Format::Json:
-            file.write(log->formatJson(*entry, text) + '\n');
-            break;
-        case Format::Csv: {
-            const QStringList fields {
-                QDateTime::fromMSecsSinceEpoch(entry->msecsSinceEpoch).toString(Qt::ISODateWithMs),
-                log->sessionName(entry->session),
-                logKindName(entry->kind),
-                entry->peer.isNull() ? QString() : plainAddress(entry->peer.address).toString(),
-                entry->peer.isNull() ? QString() : QString::number(entry->peer.port),
-                entry->isData() ? QString::number(entry->data.size()) : QString(),
-                text,
-                entry->isData() ? Hex::format(entry->data) : QString(),
-            };
-            QStringList quoted;
-            for (const QString &field : fields)
-                quoted << csvField(field);
-            file.write(quoted.join(u',').toUtf8() + '\n');
-            break;
-        }
-        }
-    }
-    if (!file.commit()) {
-        if (error)
-            *error = tr("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    auto next = shown.cbegin();
+    return LogWriter::save(*log, path, logFormatForPath(path), error, [&](qsizetype index) {
+        const quint64 sequence = log->firstSequence() + quint64(index);
+        while (next != shown.cend() && *next < sequence)
+            ++next;
+        return next != shown.cend() && *next == sequence;
+    });
 }
 
 void LogView::saveWithDialog()

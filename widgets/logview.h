@@ -32,8 +32,9 @@ public:
     LogFilterModel *filter() const { return m_filter; }
     void setShow(Show show);
     void setPaused(bool paused);
-    // Writes the rows shown (after filtering) to path: .csv as CSV, .jsonl or
-    // .json as JSON lines, anything else as text. False with a reason.
+    // Writes the rows shown (after filtering) to path in the format its
+    // extension names, whatever its case (see logFormatForPath()), decoded
+    // in order with the rows hidden between them. False with a reason.
     bool saveTo(const QString &path, QString *error) const;
     void copySelection() const;
 

@@ -286,11 +286,9 @@ void MainWindow::toggleStreaming(bool on)
         }
         return;
     }
-    const auto format = path.endsWith(u".jsonl"_s) || path.endsWith(u".json"_s)
-        ? TrafficLog::StreamFormat::JsonLines
-        : TrafficLog::StreamFormat::Text;
     QString error;
-    if (!m_log->startStreaming(path, format, &error)) {
+    // The extension chooses the format, whatever its case (see logFormatForPath()).
+    if (!m_log->startStreaming(path, &error)) {
         statusBar()->showMessage(error, 10'000);
         if (action) {
             const QSignalBlocker blocker(action);

@@ -1,5 +1,6 @@
 #include "trafficlogmodel.h"
 
+#include "net/log/logwriter.h"
 #include "net/log/trafficlog.h"
 #include "net/text/hex.h"
 #include "net/text/streamdecoder.h"
@@ -17,12 +18,11 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr qsizetype MaxDecoders = 4096;
 // What a table cell shows at most: shaping long strings for every repaint is
 // where a busy view spends its time; the detail pane shows an entry whole.
 constexpr qsizetype CellChars = 160;
 constexpr qsizetype CellHexBytes = 48;
-constexpr qsizetype PreviewBytes = 4 * TrafficLogModel::PreviewChars;
+constexpr qsizetype PreviewBytes = LogPreview::Bytes;
 
 // One line per row, cut to what a cell shows. Escapes count: a run of NUL
 // bytes (four characters each as \x00) is cut as short as plain text.
@@ -46,75 +46,12 @@ QString visible(const QString &text)
     return line + u'…';
 }
 
-// Cut to what a row shows and a filter searches.
-void limitPreview(QString &text)
-{
-    if (text.size() > TrafficLogModel::PreviewChars) {
-        text.truncate(TrafficLogModel::PreviewChars);
-        text += u'…';
-    }
-}
-
-uchar foldAscii(uchar byte)
-{
-    return byte >= 'A' && byte <= 'Z' ? uchar(byte + ('a' - 'A')) : byte;
-}
-
-// Where bytes hold needle (ASCII letters in lower case), ignoring the case of
-// ASCII letters; -1 when they do not.
-qsizetype findFolded(QByteArrayView bytes, QByteArrayView needle)
-{
-    const qsizetype last = bytes.size() - needle.size();
-    const auto first = uchar(needle[0]);
-    for (qsizetype i = 0; i <= last; ++i) {
-        if (foldAscii(uchar(bytes[i])) != first)
-            continue;
-        qsizetype k = 1;
-        while (k < needle.size() && foldAscii(uchar(bytes[i + k])) == uchar(needle[k]))
-            ++k;
-        if (k == needle.size())
-            return i;
-    }
-    return -1;
-}
-
-// A character that only matches itself when case is ignored: case folding
-// leaves it alone and turns no other character into it (CJK, digits, most
-// punctuation; not é, not ß, which ẞ folds to).
-bool isCaseless(QChar c)
-{
-    static const std::vector<bool> foldTargets = [] {
-        std::vector<bool> targets(0x10000);
-        for (char32_t u = 0; u < 0x10000; ++u) {
-            const char32_t folded = QChar::toCaseFolded(u);
-            if (folded != u && folded < 0x10000)
-                targets[folded] = true;
-        }
-        return targets;
-    }();
-    return !c.isSurrogate() && c.toCaseFolded() == c && !foldTargets[c.unicode()];
-}
-
-bool hasNonAscii(QByteArrayView bytes)
-{
-    return std::any_of(bytes.begin(), bytes.end(), [](char c) { return uchar(c) >= 0x80; });
-}
-
-int hexValue(QChar c)
-{
-    const char16_t u = c.unicode();
-    if (u >= u'0' && u <= u'9')
-        return u - u'0';
-    if (u >= u'a' && u <= u'f')
-        return u - u'a' + 10;
-    return -1;
-}
-
 } // namespace
 
 TrafficLogModel::TrafficLogModel(TrafficLog *log, QObject *parent)
     : QAbstractTableModel(parent)
     , m_log(log)
+    , m_decoders(log)
 {
     connect(log, &TrafficLog::batchReady, this, &TrafficLogModel::sync);
     connect(log, &TrafficLog::cleared, this, &TrafficLogModel::resetFromLog);
@@ -157,7 +94,7 @@ QString TrafficLogModel::fullText(int row) const
     const QString *joined = joinedText(sequence(row));
     if (joined && e->data.size() <= PreviewBytes && joined->size() <= PreviewChars)
         return *joined;
-    return TextCodec::decode(e->data, m_log->sessionEncoding(e->session));
+    return TextCodec::decode(e->data, encodingOf(*e));
 }
 
 QString TrafficLogModel::directionText(const LogEntry &entry)
@@ -281,38 +218,27 @@ std::optional<QString> TrafficLogModel::decode(const LogEntry &entry)
 {
     if (!entry.isData())
         return std::nullopt;
-    auto &decoder = m_decoders[{ entry.session, entry.peerId, quint8(entry.kind) }];
-    if (!decoder) {
-        if (m_decoders.size() > MaxDecoders) {
-            m_decoders.clear();
-            return decode(entry);
-        }
-        decoder = std::make_shared<StreamDecoder>(m_log->sessionEncoding(entry.session));
-    }
     if (entry.data.size() > PreviewBytes) {
         // A bulk read (a flood, a file) shows its start, decoded alone:
         // decoding megabytes for a one-line cell would cost more than the read.
-        decoder->reset();
+        m_decoders.reset(entry);
         return std::nullopt;
     }
-    if (decoder->skipSelfContained(entry.data))
-        return std::nullopt;
-    QString text = decoder->decode(entry.data);
-    limitPreview(text);
+    std::optional<QString> text = m_decoders.decodeIfJoined(entry);
+    if (text)
+        LogPreview::limit(*text);
     return text;
+}
+
+QString TrafficLogModel::encodingOf(const LogEntry &entry) const
+{
+    return m_log->sessionEncoding(entry.session);
 }
 
 QString TrafficLogModel::preview(const LogEntry &entry, quint64 sequence) const
 {
-    if (!entry.isData())
-        return QString::fromUtf8(entry.data);
-    if (const QString *joined = joinedText(sequence))
-        return *joined;
-    QString text = TextCodec::decode(
-        QByteArrayView(entry.data).first(std::min(entry.data.size(), PreviewBytes)),
-        m_log->sessionEncoding(entry.session));
-    limitPreview(text);
-    return text;
+    return LogPreview::text(
+        entry, entry.isData() ? joinedText(sequence) : nullptr, encodingOf(entry));
 }
 
 const QString *TrafficLogModel::joinedText(quint64 sequence) const
@@ -322,154 +248,12 @@ const QString *TrafficLogModel::joinedText(quint64 sequence) const
     return it != m_joined.end() && it->first == sequence ? &it->second : nullptr;
 }
 
-TrafficLogModel::TextQuery::TextQuery(const QString &text)
-    : m_matcher(text, Qt::CaseInsensitive)
-{
-    // Folded one character at a time, as the matcher folds: ASCII letters in
-    // lower case, and 'İ' stays 'İ' (toLower() would make it two).
-    QString folded = text;
-    for (QChar &c : folded)
-        c = c.toCaseFolded();
-    // Outside ASCII only the Kelvin sign and the long s fold to ASCII (k, s).
-    m_foldsFromNonAscii = folded.contains(u'k') || folded.contains(u's');
-    const bool ascii
-        = std::all_of(folded.begin(), folded.end(), [](QChar c) { return c.unicode() < 0x80; });
-    const bool caseless = std::all_of(
-        folded.begin(), folded.end(), [](QChar c) { return c.unicode() < 0x80 || isCaseless(c); });
-    if (ascii) {
-        // ASCII is itself in every encoding offered, but in the multi-byte
-        // ones it is also the second byte of some characters.
-        m_utf8 = m_latin1 = { folded.toLatin1(), true, false };
-        m_other = { folded.toLatin1(), false, false };
-    } else if (caseless && !folded.contains(u'…')
-        && !folded.contains(QChar::ReplacementCharacter)) {
-        // The bytes of the text in UTF-8 and Latin-1 are the only way to
-        // write it there (other encodings may have two ways), but for '…',
-        // which ends a cut text, and U+FFFD, which stands for invalid bytes.
-        m_utf8 = { folded.toUtf8(), true, false };
-        const bool latin1 = std::all_of(
-            folded.begin(), folded.end(), [](QChar c) { return c.unicode() <= 0xff; });
-        m_latin1
-            = latin1 ? ByteScan { folded.toLatin1(), true, false } : ByteScan { {}, false, true };
-    }
-
-    // Hex text is digits in pairs with one space between: "xx xx xx". Each
-    // character of the text pins a nibble, or is the space after a byte
-    // (which then must not be the last).
-    const bool hexLike = !folded.isEmpty()
-        && std::all_of(
-            folded.begin(), folded.end(), [](QChar c) { return c == u' ' || hexValue(c) >= 0; });
-    for (qsizetype start = 0; hexLike && start < 3; ++start) {
-        std::vector<HexByte> bytes;
-        bool fits = true;
-        for (qsizetype k = 0; k < folded.size() && fits; ++k) {
-            const auto at = size_t((start + k) / 3);
-            const qsizetype place = (start + k) % 3;
-            bytes.resize(std::max(bytes.size(), at + (place == 2 ? 2 : 1)));
-            const int nibble = hexValue(folded[k]);
-            if (place == 2) {
-                fits = nibble < 0;
-            } else if (nibble < 0) {
-                fits = false;
-            } else {
-                bytes[at].mask |= place == 0 ? 0xf0 : 0x0f;
-                bytes[at].value |= uchar(place == 0 ? nibble << 4 : nibble);
-            }
-        }
-        if (fits)
-            m_hex[size_t(start)] = std::move(bytes);
-    }
-}
-
 bool TrafficLogModel::matches(int row, TextQuery &query) const
 {
-    const LogEntry *found = entry(row);
-    if (!found)
+    const LogEntry *e = entry(row);
+    if (!e)
         return false;
-    const LogEntry &e = *found;
-    if (query.isEmpty())
-        return true;
-
-    // The peer: the same few for many rows, known by session and peer id.
-    const quint64 peerKey = (quint64(quint32(e.session)) << 44) ^ e.peerId;
-    auto peer = query.m_peers.find(peerKey);
-    if (peer == query.m_peers.end() || !(peer->peer == e.peer)) {
-        peer = query.m_peers.insert(
-            peerKey, { e.peer, query.m_matcher.indexIn(e.peer.toString()) >= 0 });
-    }
-    if (peer->matches)
-        return true;
-
-    if (e.isData()) {
-        const QByteArrayView shown
-            = QByteArrayView(e.data).first(std::min(e.data.size(), HexPreviewBytes));
-        for (const std::vector<TextQuery::HexByte> &bytes : query.m_hex) {
-            if (bytes.empty())
-                continue;
-            const auto fit = [&](qsizetype at) {
-                for (size_t j = 0; j < bytes.size(); ++j) {
-                    if ((uchar(shown[at + qsizetype(j)]) & bytes[j].mask) != bytes[j].value)
-                        return false;
-                }
-                return true;
-            };
-            for (qsizetype at = 0; at + qsizetype(bytes.size()) <= shown.size(); ++at) {
-                if (fit(at))
-                    return true;
-            }
-        }
-    }
-
-    // The text, mostly from the bytes: most rows are ruled out, or found,
-    // without decoding them.
-    const quint64 seq = sequence(row);
-    if (e.isData()) {
-        if (const QString *joined = joinedText(seq))
-            return query.m_matcher.indexIn(*joined) >= 0;
-    }
-    TextQuery::Encoding encoding = TextQuery::Encoding::Utf8; // events
-    if (e.isData()) {
-        const auto session = size_t(std::max(e.session, 0));
-        if (session >= query.m_sessionEncodings.size())
-            query.m_sessionEncodings.resize(session + 1, TextQuery::Encoding::Unknown);
-        TextQuery::Encoding &known = query.m_sessionEncodings[session];
-        if (known == TextQuery::Encoding::Unknown) {
-            const QString name = m_log->sessionEncoding(e.session);
-            known = name == u"UTF-8"_s ? TextQuery::Encoding::Utf8
-                : name == u"Latin-1"_s ? TextQuery::Encoding::Latin1
-                                       : TextQuery::Encoding::Other;
-        }
-        encoding = known;
-    }
-    const TextQuery::ByteScan &scan = query.scanFor(encoding);
-    if (scan.impossible)
-        return false;
-    if (!scan.needle.isEmpty()) {
-        const QByteArrayView bytes = e.isData()
-            ? QByteArrayView(e.data).first(std::min(e.data.size(), PreviewBytes))
-            : QByteArrayView(e.data); // an event's text is never cut
-        const qsizetype at = findFolded(bytes, scan.needle);
-        if (at < 0 && !(query.m_foldsFromNonAscii && hasNonAscii(bytes)))
-            return false;
-        if (at >= 0 && scan.exact && (!e.isData() || at + scan.needle.size() <= PreviewChars))
-            return true;
-    }
-    return query.m_matcher.indexIn(preview(e, seq)) >= 0;
-}
-
-const TrafficLogModel::TextQuery::ByteScan &TrafficLogModel::TextQuery::scanFor(
-    Encoding encoding) const
-{
-    switch (encoding) {
-    case Encoding::Utf8:
-        return m_utf8;
-    case Encoding::Latin1:
-        return m_latin1;
-    case Encoding::Unknown:
-    case Encoding::Other:
-        break;
-    }
-    return m_other;
+    return query.matches(*e, e->isData() ? joinedText(sequence(row)) : nullptr, *m_log);
 }
 
 QString TrafficLogModel::timeOfDay(qint64 msecsSinceEpoch) const
@@ -547,12 +331,7 @@ void TrafficLogModel::redecodeSession(int session)
 {
     // Restart the decoders of this session and pass its rows through again in
     // order; the joined texts of other sessions stay.
-    for (auto it = m_decoders.begin(); it != m_decoders.end();) {
-        if (it.key().session == session)
-            it = m_decoders.erase(it);
-        else
-            ++it;
-    }
+    m_decoders.resetSession(session);
     std::deque<std::pair<quint64, QString>> joined;
     auto old = m_joined.begin();
     for (int row = 0; row < m_rows; ++row) {

@@ -34,6 +34,7 @@ CliRunner::CliRunner(const CliOptions &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_log(new TrafficLog(this))
+    , m_decoders(m_log)
     , m_interactive(::isatty(STDOUT_FILENO) == 1)
 {
     m_log->setCap(CliLogCap);
@@ -61,9 +62,11 @@ void CliRunner::start()
 {
     if (!m_options.logFile.isEmpty()) {
         QString error;
-        const auto format = m_options.logJson ? TrafficLog::StreamFormat::JsonLines
-                                              : TrafficLog::StreamFormat::Text;
-        if (!m_log->startStreaming(m_options.logFile, format, &error)) {
+        // --log-json, or else the file's extension, chooses the format.
+        const bool started = m_options.logJson
+            ? m_log->startStreaming(m_options.logFile, LogFormat::JsonLines, &error)
+            : m_log->startStreaming(m_options.logFile, &error);
+        if (!started) {
             printError(error);
             m_failed = true;
             Q_EMIT finished(1);
@@ -316,21 +319,11 @@ void CliRunner::print(const LogEntry &entry)
     if (entry.kind == LogKind::Error && m_options.output == CliOptions::Output::Human)
         return; // errors go to stderr, once
     QString text;
-    if (entry.isData()) {
-        if (m_options.hex) {
-            text = Hex::format(entry.data);
-        } else {
-            const quint64 key = (entry.peerId << 1) | (entry.kind == LogKind::Tx ? 1U : 0U);
-            auto &decoder = m_decoders[key];
-            if (!decoder)
-                decoder = std::make_shared<StreamDecoder>(m_options.encoding);
-            text = decoder->decode(entry.data);
-        }
-    }
-    if (m_options.output == CliOptions::Output::Json)
-        writeOut(m_log->formatJson(entry, text) + '\n');
-    else
-        writeOut(m_log->formatText(entry, text).toUtf8() + '\n');
+    if (entry.isData())
+        text = m_options.hex ? Hex::format(entry.data) : m_decoders.decode(entry);
+    const LogWriter writer(m_log,
+        m_options.output == CliOptions::Output::Json ? LogFormat::JsonLines : LogFormat::Text);
+    writeOut(writer.line(entry, text));
 }
 
 void CliRunner::printError(const QString &message)

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "net/cli/clioptions.h"
+#include "net/log/logdecoders.h"
 
-#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -12,7 +12,6 @@ class FileSender;
 class PeriodicSender;
 class QSocketNotifier;
 class Session;
-class StreamDecoder;
 class TrafficLog;
 struct LogEntry;
 
@@ -56,7 +55,7 @@ private:
     PeriodicSender *m_periodic = nullptr; // child
     FileSender *m_fileSender = nullptr; // child
     QSocketNotifier *m_stdinNotifier = nullptr; // child
-    QHash<quint64, std::shared_ptr<StreamDecoder>> m_decoders; // key: peer id and direction
+    LogDecoders m_decoders; // of m_log's entries, as they are printed
     QByteArray m_stdinBuffer;
     QList<QByteArray> m_queuedLines;
     QTimer m_durationTimer;

@@ -1,120 +1,21 @@
 #include "net/log/trafficlog.h"
 
+#include "net/log/logcategory.h"
+#include "net/log/logstream.h"
 #include "net/text/hex.h"
 #include "net/text/streamdecoder.h"
 #include "net/text/textcodec.h"
 
-#include <QDateTime>
-#include <QDir>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonValue>
-#include <QSaveFile>
-
 #include <algorithm>
-#include <cstdlib>
 
 using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcNetLog, "socklab.net.log", QtWarningMsg)
 
 namespace {
 
 // Long enough to gather a burst into one batch, short enough to feel live.
 constexpr int BatchIntervalMs = 50;
-// Peers come and go; the decoders of departed ones are not worth keeping
-// forever. Dropping them all at once only risks one split character.
-constexpr qsizetype MaxStreamDecoders = 4096;
-
-using DecoderHash = QHash<QString, std::shared_ptr<StreamDecoder>>;
-
-QString cannotWrite(const QString &path, const QString &reason)
-{
-    return u"cannot write log to %1: %2"_s.arg(QDir::toNativeSeparators(path), reason);
-}
-
-// When a write fills the disk, Qt writes the part that fits and gives no
-// reason ("Unknown error"); writing the rest again either succeeds (space came
-// back) or fails at once with the system's reason ("No space left on device").
-// flush() does the same with what QFile holds in its buffer.
-bool flushAll(QFile &file)
-{
-    return file.flush() || file.flush();
-}
-
-bool writeAll(QFile &file, QByteArrayView bytes)
-{
-    qint64 done = 0;
-    bool retried = false;
-    while (done < bytes.size()) {
-        // write() flushes a full buffer first, and fails as flush() does.
-        const qint64 written = file.write(bytes.data() + done, bytes.size() - done);
-        if (written > 0) {
-            done += written;
-            retried = false;
-        } else if (retried || !flushAll(file)) {
-            return false;
-        } else {
-            retried = true;
-        }
-    }
-    return true;
-}
-
-// The message of a failed stream; the stream is dropped with whatever it still
-// buffers, since that cannot be written either.
-QString takeStreamError(std::unique_ptr<QFile> &stream)
-{
-    const QString message = cannotWrite(stream->fileName(), stream->errorString());
-    stream.reset();
-    return message;
-}
-
-void appendHex(QString &out, char16_t unit, int digits)
-{
-    static constexpr char16_t HexDigits[] = u"0123456789abcdef";
-    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
-        out += QChar(HexDigits[(unit >> shift) & 0xf]);
-}
-
-// Escapes whatever could break a line or hide in a terminal, so one entry is
-// always exactly one line and the original text can be read back.
-QString decoderKey(const LogEntry &entry)
-{
-    return QString::number(entry.session) + u'/' + QString::number(entry.peerId)
-        + (entry.kind == LogKind::Rx ? u"/rx"_s : u"/tx"_s);
-}
-
-// Data entries go through the stateful decoder of their session, peer and
-// direction; events are UTF-8 already.
-QString decodeWith(DecoderHash &decoders, const LogEntry &entry, const QString &encoding)
-{
-    if (!entry.isData())
-        return QString::fromUtf8(entry.data);
-
-    std::shared_ptr<StreamDecoder> &decoder = decoders[decoderKey(entry)];
-    if (!decoder || decoder->encoding() != encoding) {
-        decoder = std::make_shared<StreamDecoder>(encoding);
-        if (!decoder->isValid())
-            decoder = std::make_shared<StreamDecoder>(u"UTF-8");
-    }
-    return decoder->decode(entry.data);
-}
-
-QString localTimeText(qint64 msecsSinceEpoch)
-{
-    return QDateTime::fromMSecsSinceEpoch(msecsSinceEpoch).toString(u"yyyy-MM-dd HH:mm:ss.zzz"_s);
-}
-
-// ISO 8601 local time with milliseconds and always a numeric offset: Qt 6.4
-// leaves the offset off local times and writes UTC as "Z", which some readers
-// (Python before 3.11) refuse.
-QString isoTimeText(qint64 msecsSinceEpoch)
-{
-    const QDateTime time = QDateTime::fromMSecsSinceEpoch(msecsSinceEpoch);
-    const int offset = time.offsetFromUtc();
-    const int minutes = std::abs(offset) / 60;
-    return time.toString(u"yyyy-MM-dd'T'HH:mm:ss.zzz"_s) + (offset < 0 ? u'-' : u'+')
-        + u"%1:%2"_s.arg(minutes / 60, 2, 10, QChar(u'0')).arg(minutes % 60, 2, 10, QChar(u'0'));
-}
 
 } // namespace
 
@@ -137,44 +38,6 @@ QString logKindName(LogKind kind)
         return u"info"_s;
     }
     return u"info"_s;
-}
-
-QString escapeForLine(QStringView text, bool quoted)
-{
-    QString out;
-    out.reserve(text.size() + 2);
-    for (const QChar c : text) {
-        const char16_t unit = c.unicode();
-        switch (unit) {
-        case u'\r':
-            out += u"\\r"_s;
-            break;
-        case u'\n':
-            out += u"\\n"_s;
-            break;
-        case u'\t':
-            out += u"\\t"_s;
-            break;
-        case u'\\':
-            out += u"\\\\"_s;
-            break;
-        case u'"':
-            out += quoted ? u"\\\""_s : u"\""_s;
-            break;
-        default:
-            if (unit < 0x20 || unit == 0x7f) {
-                out += u"\\x"_s;
-                appendHex(out, unit, 2);
-            } else if ((unit >= 0x80 && unit < 0xa0) || unit == 0x2028 || unit == 0x2029) {
-                // C1 controls and Unicode line separators end lines for some tools.
-                out += u"\\u"_s;
-                appendHex(out, unit, 4);
-            } else {
-                out += c;
-            }
-        }
-    }
-    return out;
 }
 
 TrafficLog::TrafficLog(QObject *parent)
@@ -209,8 +72,9 @@ void TrafficLog::setSessionEncoding(int session, const QString &encoding)
 {
     if (session < 1 || session > m_sessionEncodings.size())
         return;
-    // The decoders notice the change themselves (see decodeWith).
+    // The decoders notice the change themselves (see LogDecoders).
     m_sessionEncodings[session - 1] = TextCodec::canonicalName(encoding).value_or(encoding);
+    ++m_encodingRevision;
 }
 
 QString TrafficLog::sessionEncoding(int session) const
@@ -230,18 +94,8 @@ void TrafficLog::append(LogEntry entry)
     while (m_bytes > m_byteCap && m_entries.size() > 1)
         dropOldest();
 
-    if (m_stream) {
-        const QString text = decodeForStream(entry);
-        QByteArray line = m_streamFormat == StreamFormat::Text ? formatText(entry, text).toUtf8()
-                                                               : formatJson(entry, text);
-        line += '\n';
-        // QFile buffers; the batch timer flushes.
-        if (!writeAll(*m_stream, line)) {
-            const QString message = takeStreamError(m_stream);
-            m_streamDecoders.clear();
-            Q_EMIT streamError(message);
-        }
-    }
+    if (m_stream && !m_stream->write(entry))
+        failStream();
 
     // The local copy, not the ring slot: a listener may append or clear.
     Q_EMIT appended(entry);
@@ -285,116 +139,45 @@ void TrafficLog::clear()
     Q_EMIT cleared();
 }
 
-bool TrafficLog::startStreaming(const QString &path, StreamFormat format, QString *error)
+bool TrafficLog::startStreaming(const QString &path, QString *error)
+{
+    return startStreaming(path, logFormatForPath(path), error);
+}
+
+bool TrafficLog::startStreaming(const QString &path, LogFormat format, QString *error)
 {
     stopStreaming();
-
-    auto file = std::make_unique<QFile>(path);
-    if (!file->open(QIODevice::WriteOnly | QIODevice::Append)) {
-        if (error)
-            *error = cannotWrite(path, file->errorString());
-        return false;
-    }
-    m_stream = std::move(file);
-    m_streamFormat = format;
-    m_streamDecoders.clear();
-    if (error)
-        error->clear();
-    return true;
+    m_stream = LogStream::open(this, path, format, error);
+    return m_stream != nullptr;
 }
 
 void TrafficLog::stopStreaming()
 {
-    if (!m_stream)
-        return;
-    m_streamDecoders.clear();
-    if (!flushAll(*m_stream)) {
-        const QString message = takeStreamError(m_stream);
-        Q_EMIT streamError(message);
+    if (m_stream && !m_stream->flush()) {
+        failStream();
         return;
     }
     m_stream.reset();
 }
 
-QString TrafficLog::formatText(const LogEntry &entry, const QString &text) const
+// The stream is dropped with whatever it still buffers, since that cannot be
+// written either; listeners are told once.
+void TrafficLog::failStream()
 {
-    QString line = localTimeText(entry.msecsSinceEpoch) + u" ["_s
-        + escapeForLine(sessionName(entry.session), false) + u"] "_s
-        + logKindName(entry.kind).toUpper() + u' '
-        + (entry.peer.isNull() ? u"-"_s : entry.peer.toString());
-    if (entry.isData()) {
-        line += u' ' + QString::number(entry.data.size()) + u" B \""_s + escapeForLine(text, true)
-            + u"\" |"_s;
-        if (!entry.data.isEmpty())
-            line += u' ' + Hex::format(entry.data);
-    } else if (!entry.data.isEmpty()) {
-        line += u' ' + escapeForLine(QString::fromUtf8(entry.data), false);
-    }
-    return line;
+    const QString message = m_stream->errorText();
+    m_stream.reset();
+    qCDebug(lcNetLog) << "streaming stopped:" << message;
+    Q_EMIT streamError(message);
 }
 
-QByteArray TrafficLog::formatJson(const LogEntry &entry, const QString &text) const
+bool TrafficLog::saveTo(const QString &path, LogFormat format, QString *error) const
 {
-    QJsonObject object {
-        { u"time"_s, isoTimeText(entry.msecsSinceEpoch) },
-        { u"session"_s, sessionName(entry.session) },
-        { u"event"_s, logKindName(entry.kind) },
-        { u"peer"_s,
-            entry.peer.isNull() ? QJsonValue() : QJsonValue(entry.peer.address.toString()) },
-        { u"port"_s, entry.peer.isNull() ? QJsonValue() : QJsonValue(int(entry.peer.port)) },
-    };
-    if (entry.isData()) {
-        object.insert(u"bytes"_s, qint64(entry.data.size()));
-        object.insert(u"text"_s, text);
-        object.insert(u"hex"_s, Hex::format(entry.data));
-    } else {
-        object.insert(u"message"_s, QString::fromUtf8(entry.data));
-    }
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-bool TrafficLog::saveTo(const QString &path, StreamFormat format, QString *error) const
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = cannotWrite(path, file.errorString());
-        return false;
-    }
-
-    DecoderHash decoders; // fresh: the saved log starts at its oldest entry
-    for (qsizetype i = 0; i < size(); ++i) {
-        const LogEntry &entry = at(i);
-        const QString text = decodeWith(decoders, entry, sessionEncoding(entry.session));
-        QByteArray line = format == StreamFormat::Text ? formatText(entry, text).toUtf8()
-                                                       : formatJson(entry, text);
-        line += '\n';
-        if (file.write(line) != line.size())
-            break; // commit() reports it
-    }
-    if (!file.commit()) {
-        if (error)
-            *error = cannotWrite(path, file.errorString());
-        return false;
-    }
-    if (error)
-        error->clear();
-    return true;
+    return LogWriter::save(*this, path, format, error);
 }
 
 void TrafficLog::flushBatch()
 {
-    if (m_stream && !flushAll(*m_stream)) {
-        const QString message = takeStreamError(m_stream);
-        m_streamDecoders.clear();
-        Q_EMIT streamError(message);
-    }
+    if (m_stream && !m_stream->flush())
+        failStream();
     Q_EMIT batchReady();
-}
-
-QString TrafficLog::decodeForStream(const LogEntry &entry)
-{
-    if (m_streamDecoders.size() > MaxStreamDecoders)
-        m_streamDecoders.clear();
-    return decodeWith(m_streamDecoders, entry, sessionEncoding(entry.session));
 }

@@ -1,18 +1,16 @@
 #pragma once
 
 #include "net/core/endpoint.h"
+#include "net/log/logwriter.h"
 
 #include <QByteArray>
-#include <QElapsedTimer>
-#include <QFile>
-#include <QHash>
 #include <QObject>
 #include <QTimer>
 
 #include <deque>
 #include <memory>
 
-class StreamDecoder;
+class LogStream;
 
 // What a log entry records: data in either direction, or a session event.
 enum class LogKind : quint8 {
@@ -26,11 +24,6 @@ enum class LogKind : quint8 {
 };
 
 QString logKindName(LogKind kind); // "rx", "tx", "listening", ...
-
-// Text made safe for one line: \r \n \t \\ and other control characters
-// escaped (C1 controls and Unicode line separators too), \" as well when
-// quoted, so that one entry is always one line and can be read back.
-QString escapeForLine(QStringView text, bool quoted = false);
 
 struct LogEntry
 {
@@ -48,15 +41,15 @@ struct LogEntry
 // reached the oldest entries go. Only kept entries take memory (a deque, not a
 // ring allocated for the cap: a default LogEntry allocates its address). Listeners are told of each
 // entry as it comes (appended) and of each batch on a short timer (batchReady), which is also when
-// the optional stream file is flushed.
+// the optional stream file is flushed. The log keeps entries as they came;
+// turning them into text is for LogDecoders and LogWriter.
 class TrafficLog final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TrafficLog)
 
 public:
-    enum class StreamFormat { Text, JsonLines };
-    Q_ENUM(StreamFormat)
+    using StreamFormat = LogFormat;
 
     static constexpr qsizetype DefaultCap = 100'000;
     // Payload bytes kept at most: a flood of large reads must not take all memory.
@@ -71,6 +64,8 @@ public:
     // streamed as text or JSON (one stateful decoder per peer and direction).
     void setSessionEncoding(int session, const QString &encoding);
     QString sessionEncoding(int session) const;
+    // Changes with every setSessionEncoding(), so decoders notice cheaply.
+    quint64 encodingRevision() const { return m_encodingRevision; }
 
     void append(LogEntry entry);
 
@@ -89,20 +84,17 @@ public:
     qint64 bytes() const { return m_bytes; }
     void clear();
 
-    // Writes every entry from now on to path (appending), flushed once per
-    // batch so a crash loses at most one batch interval. False and an error
-    // message when the file cannot be opened.
-    bool startStreaming(const QString &path, StreamFormat format, QString *error);
+    // Writes every entry from now on to path (appending, see LogStream),
+    // flushed once per batch so a crash loses at most one batch interval.
+    // False and an error message when the file cannot be opened. Without a
+    // format, the file's extension chooses (see logFormatForPath()).
+    bool startStreaming(const QString &path, QString *error);
+    bool startStreaming(const QString &path, LogFormat format, QString *error);
     void stopStreaming();
     bool isStreaming() const { return m_stream != nullptr; }
 
-    // One line for an entry, without the trailing newline. text is the decoded
-    // text of a data entry (callers keep their own decoders).
-    QString formatText(const LogEntry &entry, const QString &text) const;
-    QByteArray formatJson(const LogEntry &entry, const QString &text) const;
-
-    // Writes the kept entries to path in the format (save the log).
-    bool saveTo(const QString &path, StreamFormat format, QString *error) const;
+    // Writes the kept entries to path in the format (see LogWriter::save()).
+    bool saveTo(const QString &path, LogFormat format, QString *error) const;
 
 Q_SIGNALS:
     void appended(const LogEntry &entry);
@@ -113,7 +105,7 @@ Q_SIGNALS:
 private:
     void flushBatch();
     void dropOldest();
-    QString decodeForStream(const LogEntry &entry);
+    void failStream();
 
     std::deque<LogEntry> m_entries; // oldest first
     qsizetype m_cap = DefaultCap;
@@ -122,9 +114,8 @@ private:
     qint64 m_byteCap = DefaultByteCap;
     QStringList m_sessionNames;
     QStringList m_sessionEncodings;
+    quint64 m_encodingRevision = 0;
     QTimer m_batchTimer;
 
-    std::unique_ptr<QFile> m_stream;
-    StreamFormat m_streamFormat = StreamFormat::Text;
-    QHash<QString, std::shared_ptr<StreamDecoder>> m_streamDecoders;
+    std::unique_ptr<LogStream> m_stream;
 };
