@@ -119,7 +119,11 @@ StreamPoller::Key StreamPoller::add(PollTarget *target, io::SocketHandle socket)
     }
     write->setEnabled(false);
     const Key key = d->nextKey++;
-    d->entries.insert(key, { target, read, write });
+    Backend::Entry entry;
+    entry.target = target;
+    entry.read = read;
+    entry.write = write;
+    d->entries.insert(key, entry);
     Backend *backend = d.get();
     connect(read, &QSocketNotifier::activated, this, [backend, key] { backend->noted(key, true); });
     connect(
