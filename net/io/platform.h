@@ -25,6 +25,10 @@ void ignoreBrokenPipe();
 // other allocators keep their defaults.
 void keepFreedReadsForReuse();
 
+// Milliseconds since this process started, as the system recorded its start
+// (Linux: to the clock tick); -1 where that is not known.
+double msSinceProcessStart();
+
 // Requests to stop (SIGINT and SIGTERM on POSIX; Ctrl+C, Ctrl+Break and the
 // console window's close on Windows) arrive as one byte each on the socket
 // this returns, for the event loop to watch; Invalid when it cannot be made.

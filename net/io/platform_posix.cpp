@@ -1,6 +1,10 @@
 #include "net/io/platform.h"
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -71,6 +75,44 @@ void keepFreedReadsForReuse()
 #ifdef __GLIBC__
     ::mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
     ::mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+#endif
+}
+
+double msSinceProcessStart()
+{
+#if defined(__linux__)
+    // Field 22 of /proc/self/stat: the start in clock ticks since boot, on
+    // the CLOCK_BOOTTIME scale.
+    std::FILE *stat = std::fopen("/proc/self/stat", "r");
+    if (!stat)
+        return -1;
+    char line[1024] {};
+    const std::size_t length = std::fread(line, 1, sizeof line - 1, stat);
+    std::fclose(stat);
+    line[length] = '\0';
+    // The command name (field 2) may hold spaces; the fields after it do not.
+    const char *field = std::strrchr(line, ')');
+    if (!field)
+        return -1;
+    ++field;
+    for (int number = 3; number <= 22 && field; ++number) {
+        while (*field == ' ')
+            ++field;
+        if (number == 22)
+            break;
+        field = std::strchr(field, ' ');
+    }
+    if (!field || *field < '0' || *field > '9')
+        return -1;
+    const unsigned long long ticks = std::strtoull(field, nullptr, 10);
+    const long perSecond = ::sysconf(_SC_CLK_TCK);
+    timespec now {};
+    if (perSecond <= 0 || ::clock_gettime(CLOCK_BOOTTIME, &now) != 0)
+        return -1;
+    const double nowMs = double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
+    return nowMs - double(ticks) * 1e3 / double(perSecond);
+#else
+    return -1;
 #endif
 }
 

@@ -100,6 +100,23 @@ void keepFreedReadsForReuse()
     // The Windows heap keeps its defaults (it is not glibc's malloc).
 }
 
+double msSinceProcessStart()
+{
+    FILETIME created {};
+    FILETIME exited {};
+    FILETIME kernel {};
+    FILETIME user {};
+    if (!::GetProcessTimes(::GetCurrentProcess(), &created, &exited, &kernel, &user))
+        return -1;
+    FILETIME now {};
+    ::GetSystemTimeAsFileTime(&now);
+    const auto count = [](const FILETIME &time) {
+        return (static_cast<unsigned long long>(time.dwHighDateTime) << 32) | time.dwLowDateTime;
+    };
+    // In units of 100 ns.
+    return static_cast<double>(count(now) - count(created)) / 1e4;
+}
+
 io::SocketHandle openStopRequests()
 {
     if (g_open.load())
