@@ -13,6 +13,9 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#ifdef __APPLE__
+#include <climits> // OPEN_MAX
+#endif
 
 namespace platform {
 
