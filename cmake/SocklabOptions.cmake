@@ -18,16 +18,29 @@ target_compile_definitions(socklab_options INTERFACE
     QT_STRICT_ITERATORS
     SOCKLAB_VERSION="${PROJECT_VERSION}")
 
-target_compile_options(socklab_options INTERFACE
-    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion
-    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
-
-if(SOCKLAB_WERROR)
-    target_compile_options(socklab_options INTERFACE -Werror)
+# Warnings by compiler. MSVC also reads the sources as UTF-8 (u"简体中文"_s
+# needs /utf-8), follows the standard (/permissive-) and reports the real
+# __cplusplus, which Qt checks.
+if(MSVC)
+    target_compile_options(socklab_options INTERFACE /W4 /utf-8 /permissive- /Zc:__cplusplus)
+    if(SOCKLAB_WERROR)
+        target_compile_options(socklab_options INTERFACE /WX)
+    endif()
+else()
+    target_compile_options(socklab_options INTERFACE
+        -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+        -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion
+        -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+    if(SOCKLAB_WERROR)
+        target_compile_options(socklab_options INTERFACE -Werror)
+    endif()
 endif()
 
+# The sanitizers are GCC's and Clang's.
 if(SOCKLAB_SANITIZE)
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+        message(FATAL_ERROR "SOCKLAB_SANITIZE needs GCC or Clang, not ${CMAKE_CXX_COMPILER_ID}")
+    endif()
     target_compile_options(socklab_options INTERFACE
         -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
     target_link_options(socklab_options INTERFACE -fsanitize=address,undefined)

@@ -2,26 +2,11 @@
 #include "net/cli/clirunner.h"
 #include "net/cli/signalwatcher.h"
 #include "net/cli/tftpcommand.h"
+#include "net/io/platform.h"
 
 #include <QCoreApplication>
 
-#include <csignal>
 #include <cstdio>
-#include <sys/resource.h>
-
-namespace {
-
-// Many peers need many descriptors; the soft limit is often 1024.
-void raiseFileLimit()
-{
-    rlimit limit {};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
-}
-
-} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -29,8 +14,8 @@ int main(int argc, char *argv[])
     // than GLib's; it is chosen when the application object is made.
     if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
-    ::signal(SIGPIPE, SIG_IGN);
-    raiseFileLimit();
+    platform::ignoreBrokenPipe();
+    platform::raiseOpenFileLimit();
 
     QCoreApplication app(argc, argv);
     if (QCoreApplication::arguments().value(1) == QStringLiteral("tftp"))

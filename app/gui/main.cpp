@@ -1,7 +1,8 @@
-#include "net/cli/clioptions.h"
-#include "net/cli/signalwatcher.h"
 #include "guisession.h"
 #include "mainwindow.h"
+#include "net/cli/clioptions.h"
+#include "net/cli/signalwatcher.h"
+#include "net/io/platform.h"
 #include "sessiontab.h"
 #include "stallprobe.h"
 #include "startupreport.h"
@@ -13,38 +14,12 @@
 #include <QSettings>
 #include <QTranslator>
 
-#include <csignal>
 #include <cstdio>
-#include <malloc.h>
 #include <memory>
-#include <sys/resource.h>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-
-void raiseFileLimit()
-{
-    rlimit limit {};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
-}
-
-// The log keeps up to 64 MiB of received reads and frees the oldest as new
-// ones come. With glibc's sliding defaults, reads of a few hundred KiB are
-// mapped and unmapped, and the heap trimmed and grown again, so each one lands
-// in freshly faulted pages: measured with bench/flood.py, the window spent
-// 0.65 s of CPU per GiB with them and 0.52 s with the freed reads kept in the
-// heap for the next ones (peak RSS +10 MB).
-void keepFreedReadsForReuse()
-{
-#ifdef __GLIBC__
-    ::mallopt(M_MMAP_THRESHOLD, 16 * 1024 * 1024);
-    ::mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
-#endif
-}
 
 // Installs the translators for a language ("" = the system's); the old ones go.
 void installLanguage(const QString &choice, std::vector<std::unique_ptr<QTranslator>> &installed)
@@ -73,9 +48,10 @@ int main(int argc, char *argv[])
     // Qt's own event dispatcher serves many sockets several times faster than GLib's.
     if (qEnvironmentVariableIsEmpty("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
-    ::signal(SIGPIPE, SIG_IGN);
-    raiseFileLimit();
-    keepFreedReadsForReuse();
+    platform::ignoreBrokenPipe();
+    platform::raiseOpenFileLimit();
+    // The log's freed reads stay in the heap for the next ones (glibc).
+    platform::keepFreedReadsForReuse();
 
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(u"Socklab"_s);

@@ -1,44 +1,20 @@
 #include "startupreport.h"
 
 #include "net/core/session.h"
+#include "net/io/platform.h"
 
 #include <QWidget>
 #include <QWindow>
 
-#include <ctime>
-#include <unistd.h>
-
-using namespace Qt::StringLiterals;
+#include <chrono>
 
 namespace {
 
-double clockMs(clockid_t clock)
+// std::chrono::steady_clock is CLOCK_MONOTONIC on Linux, as a launcher reads it.
+double monotonicMs()
 {
-    timespec now {};
-    ::clock_gettime(clock, &now);
-    return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
-}
-
-// The process's start on the CLOCK_BOOTTIME scale: field 22 of
-// /proc/self/stat, in clock ticks since boot. -1 when unknown.
-double processStartMs()
-{
-    QFile stat(u"/proc/self/stat"_s);
-    if (!stat.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray line = stat.readAll();
-    // The command name (field 2) may hold spaces; the fields after it do not.
-    const qsizetype nameEnd = line.lastIndexOf(')');
-    if (nameEnd < 0)
-        return -1;
-    const QList<QByteArray> fields = line.mid(nameEnd + 2).split(' ');
-    constexpr qsizetype StartTimeField = 22 - 3; // counted from field 3, the state
-    bool ok = false;
-    const qulonglong ticks = fields.value(StartTimeField).toULongLong(&ok);
-    const long perSecond = ::sysconf(_SC_CLK_TCK);
-    if (!ok || perSecond <= 0)
-        return -1;
-    return double(ticks) * 1e3 / double(perSecond);
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    return std::chrono::duration<double, std::milli>(now).count();
 }
 
 } // namespace
@@ -92,8 +68,7 @@ void StartupReport::record(const char *milestone)
 {
     if (!m_file.isOpen())
         return;
-    const double start = processStartMs();
-    const double sinceStart = start < 0 ? -1 : clockMs(CLOCK_BOOTTIME) - start;
+    const double sinceStart = platform::msSinceProcessStart();
     m_file.write(QByteArray(milestone) + ' ' + QByteArray::number(sinceStart, 'f', 1) + ' '
-        + QByteArray::number(clockMs(CLOCK_MONOTONIC), 'f', 1) + '\n');
+        + QByteArray::number(monotonicMs(), 'f', 1) + '\n');
 }

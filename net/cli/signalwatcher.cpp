@@ -1,54 +1,27 @@
 #include "net/cli/signalwatcher.h"
 
+#include "net/io/platform.h"
+
 #include <QSocketNotifier>
-
-#include <csignal>
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-namespace {
-
-int g_pipe[2] = { -1, -1 };
-
-extern "C" void onSignal(int number)
-{
-    const auto byte = static_cast<unsigned char>(number);
-    [[maybe_unused]] const auto written = ::write(g_pipe[1], &byte, 1);
-}
-
-} // namespace
 
 SignalWatcher::SignalWatcher(QObject *parent)
     : QObject(parent)
 {
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, g_pipe) != 0)
+    const io::SocketHandle requests = platform::openStopRequests();
+    if (!io::isValid(requests))
         return;
-    m_notifier = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
+    m_notifier
+        = new QSocketNotifier(qintptr(io::nativeValue(requests)), QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, [this] {
-        unsigned char byte = 0;
-        if (::read(g_pipe[0], &byte, 1) == 1)
-            Q_EMIT stopRequested(int(byte));
+        if (const int number = platform::takeStopRequest(); number >= 0)
+            Q_EMIT stopRequested(number);
     });
-    struct sigaction action
-    {
-    };
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &action, nullptr);
-    ::sigaction(SIGTERM, &action, nullptr);
 }
 
 SignalWatcher::~SignalWatcher()
 {
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
+    // The notifier goes before the socket it watches.
     delete m_notifier;
     m_notifier = nullptr;
-    for (int &fd : g_pipe) {
-        if (fd >= 0)
-            ::close(fd);
-        fd = -1;
-    }
+    platform::closeStopRequests();
 }

@@ -4,8 +4,9 @@
 
 class QSocketNotifier;
 
-// Turns SIGINT and SIGTERM into a Qt signal delivered by the event loop (the
-// handler only writes a byte to a pipe).
+// Turns SIGINT and SIGTERM (Ctrl+C and the console's close on Windows) into a
+// Qt signal delivered by the event loop (the handler only writes a byte to a
+// socket pair, see platform::openStopRequests()).
 class SignalWatcher final : public QObject
 {
     Q_OBJECT

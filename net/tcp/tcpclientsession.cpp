@@ -1,14 +1,11 @@
 #include "net/tcp/tcpclientsession.h"
 
-#include "net/tcp/tcpstream.h"
+#include "net/io/logging.h"
+#include "net/io/nativesocket.h"
 #include "net/log/trafficlog.h"
+#include "net/tcp/tcpstream.h"
 
 #include <QTcpSocket>
-
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -117,11 +114,11 @@ void TcpClientSession::onConnected()
     m_connectTimer.stop();
     m_reconnectAttempt = 0;
     // Our own descriptor for the connection; Qt's goes with its socket.
-    const int fd = ::fcntl(int(m_socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) {
+    const io::SocketHandle socket = io::duplicate(io::socketFromQt(m_socket->socketDescriptor()));
+    if (!io::isValid(socket)) {
         const QString message
             = u"cannot take over the connection to %1:%2: %3"_s.arg(m_host).arg(m_port).arg(
-                qt_error_string(errno));
+                qt_error_string(io::lastError()));
         closeSocket();
         setState(State::Idle);
         reportError(message);
@@ -131,9 +128,10 @@ void TcpClientSession::onConnected()
     // bytes, they come first.
     const QByteArray early = m_socket->readAll();
     closeSocket();
-    const int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    m_stream = new TcpStream(fd, m_poller, this); // child, replaced per connection
+    if (!io::setNoDelay(socket, true))
+        qCWarning(lcTcp, "TCP_NODELAY to %s:%u: %s", qPrintable(m_host), unsigned(m_port),
+            qPrintable(tcpErrorText(io::lastError())));
+    m_stream = new TcpStream(socket, m_poller, this); // child, replaced per connection
     m_peer = m_stream->peer();
     connect(m_stream, &TcpStream::received, this,
         [this](const QByteArray &data) { handleReceived(m_connectionId, m_peer, data); });
@@ -182,9 +180,10 @@ void TcpClientSession::onSocketError()
     }
 }
 
-void TcpClientSession::onEnded(const QString &reason)
+void TcpClientSession::onEnded(const StreamEnd &end)
 {
-    const bool reset = !m_stopping && reason == u"connection reset by peer"_s;
+    const QString reason = end.text;
+    const bool reset = !m_stopping && end.reason == StreamEnd::Reason::Reset;
     logEvent(LogKind::Disconnected, m_connectionId, m_peer, reason);
     Q_EMIT peerDisconnected(m_connectionId, m_peer, reason);
     if (reset)

@@ -9,6 +9,7 @@
 class QTcpSocket;
 class StreamPoller;
 class TcpStream;
+struct StreamEnd;
 
 // A TCP client: connects to a host name or address, optionally from a chosen
 // local address and port, with a connect timeout and optional reconnection
@@ -59,7 +60,7 @@ private:
     void connectNow();
     void onConnected();
     void onSocketError();
-    void onEnded(const QString &reason);
+    void onEnded(const StreamEnd &end);
     void closeSocket();
     void closeStream();
     void scheduleReconnect(const QString &why);

@@ -1,18 +1,14 @@
 #include "net/tcp/tcpserversession.h"
 
-#include "net/tcp/tcpstream.h"
+#include "net/io/logging.h"
+#include "net/io/nativesocket.h"
 #include "net/log/trafficlog.h"
+#include "net/tcp/tcpstream.h"
 
 #include <QSocketNotifier>
 #include <QTcpServer>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 using namespace Qt::StringLiterals;
 
@@ -109,28 +105,24 @@ void TcpServerSession::start()
 
 void TcpServerSession::acceptSome()
 {
-    const int listener = int(m_server->socketDescriptor());
+    const io::SocketHandle listener = io::socketFromQt(m_server->socketDescriptor());
     for (int taken = 0; taken < AcceptsPerPass && m_acceptNotifier; ++taken) {
-        const int fd = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd >= 0) {
+        const io::SocketHandle socket = io::acceptConnection(listener);
+        if (io::isValid(socket)) {
             if (m_acceptFailing) {
                 m_acceptFailing = false;
                 logEvent(LogKind::Info, 0, {}, u"accepting connections again"_s);
             }
-            accept(fd);
+            accept(socket);
             continue;
         }
-        const int error = errno;
-        switch (error) {
-        case EAGAIN:
-#if EWOULDBLOCK != EAGAIN
-        case EWOULDBLOCK:
-#endif
+        const int error = io::lastError();
+        switch (io::classify(error)) {
+        case io::ErrorKind::WouldBlock:
             return;
-        case EINTR:
-        case ECONNABORTED: // that client gave up while queued
-        case EPROTO:
-        case EPERM: // a firewall rule refused it
+        case io::ErrorKind::Interrupted:
+        case io::ErrorKind::Aborted: // that client gave up while queued, or a firewall refused it
+        case io::ErrorKind::Reset:
             continue;
         default:
             // Typically EMFILE: out of descriptors. The listening socket
@@ -174,9 +166,9 @@ void TcpServerSession::stop()
     setState(State::Idle);
 }
 
-void TcpServerSession::accept(int fd)
+void TcpServerSession::accept(io::SocketHandle socket)
 {
-    auto *stream = new TcpStream(fd, m_poller, this); // owned here until dropPeer()
+    auto *stream = new TcpStream(socket, m_poller, this); // owned here until dropPeer()
     const Endpoint endpoint = stream->peer();
     if (m_maxClients > 0 && m_peers.size() >= m_maxClients) {
         logEvent(LogKind::Info, 0, endpoint,
@@ -185,8 +177,9 @@ void TcpServerSession::accept(int fd)
         delete stream; // closes the descriptor
         return;
     }
-    const int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    if (!io::setNoDelay(socket, true))
+        qCWarning(lcTcp, "TCP_NODELAY for %s: %s", qPrintable(endpoint.toString()),
+            qPrintable(tcpErrorText(io::lastError())));
     const quint64 id = m_nextPeerId++;
     // UTC: the local time would cost a time-zone lookup (a stat of
     // /etc/localtime) per client; the peer list shows it in local time.
@@ -205,7 +198,7 @@ void TcpServerSession::accept(int fd)
         logEvent(LogKind::Info, id, endpoint, halfClosedText(pending));
     });
     connect(stream, &TcpStream::ended, this,
-        [this, id](const QString &reason) { dropPeer(id, reason); });
+        [this, id](const StreamEnd &end) { dropPeer(id, end.text); });
     connect(stream, &TcpStream::bytesWritten, this, &Session::bytesWritten);
 
     logEvent(LogKind::Connected, id, endpoint, QString());

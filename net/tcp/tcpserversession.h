@@ -1,6 +1,7 @@
 #pragma once
 
 #include "net/core/session.h"
+#include "net/io/nativesocket.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -68,7 +69,7 @@ private:
     };
 
     void acceptSome();
-    void accept(int fd);
+    void accept(io::SocketHandle socket);
     void dropPeer(quint64 peerId, const QString &reason);
     bool writeTo(Connection &connection, const QByteArray &data);
 

@@ -1,18 +1,10 @@
 #include "net/tcp/tcpstream.h"
 
-#include <QSocketNotifier>
+#include "net/io/logging.h"
+
 #include <QTimerEvent>
 
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/epoll.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 using namespace Qt::StringLiterals;
 
@@ -22,25 +14,25 @@ namespace {
 // enough to see a FIN or an error, at most what one log entry should hold.
 constexpr qsizetype MinRead = 4096;
 constexpr qsizetype MaxRead = 4 * 1024 * 1024;
-// Buffers handed to one sendmsg().
-constexpr int MaxIovecs = 64;
+// Buffers handed to one gathering send.
+constexpr int MaxBuffers = 64;
 
-Endpoint endpointOf(int fd, bool peer)
+Endpoint endpointOf(const io::SocketAddress &address)
 {
-    sockaddr_storage address {};
-    socklen_t length = sizeof address;
-    auto *raw = reinterpret_cast<sockaddr *>(&address);
-    const int result = peer ? ::getpeername(fd, raw, &length) : ::getsockname(fd, raw, &length);
-    if (result != 0)
+    if (!address.valid)
         return {};
-    quint16 port = 0;
-    if (address.ss_family == AF_INET)
-        port = ntohs(reinterpret_cast<const sockaddr_in *>(&address)->sin_port);
-    else if (address.ss_family == AF_INET6)
-        port = ntohs(reinterpret_cast<const sockaddr_in6 *>(&address)->sin6_port);
-    else
-        return {};
-    return { plainAddress(QHostAddress(raw)), port };
+    QHostAddress host;
+    if (address.ipv6) {
+        Q_IPV6ADDR bytes;
+        std::copy(std::begin(address.bytes), std::end(address.bytes), bytes.c);
+        host.setAddress(bytes);
+        if (address.scopeId != 0)
+            host.setScopeId(QString::number(address.scopeId));
+    } else {
+        host.setAddress(quint32(address.bytes[0]) << 24 | quint32(address.bytes[1]) << 16
+            | quint32(address.bytes[2]) << 8 | quint32(address.bytes[3]));
+    }
+    return { plainAddress(host), address.port };
 }
 
 } // namespace
@@ -52,11 +44,10 @@ QString halfClosedText(qint64 pending)
 
 QString tcpErrorText(int error)
 {
-    switch (error) {
-    case ECONNRESET:
-    case EPIPE:
+    switch (io::classify(error)) {
+    case io::ErrorKind::Reset:
         return u"connection reset by peer"_s;
-    case ETIMEDOUT:
+    case io::ErrorKind::TimedOut:
         return u"connection timed out"_s;
     default:
         break;
@@ -67,84 +58,38 @@ QString tcpErrorText(int error)
     return text;
 }
 
-StreamPoller::StreamPoller(QObject *parent)
-    : QObject(parent)
-    , m_epoll(::epoll_create1(EPOLL_CLOEXEC))
+StreamEnd::Reason endReasonOf(int error)
 {
-    if (m_epoll < 0)
-        return; // add() fails, and each stream ends saying why
-    m_notifier = new QSocketNotifier(m_epoll, QSocketNotifier::Read, this);
-    connect(m_notifier, &QSocketNotifier::activated, this, &StreamPoller::dispatch);
-}
-
-StreamPoller::~StreamPoller()
-{
-    // Streams that outlive us hold a QPointer and close their own descriptors.
-    if (m_epoll >= 0)
-        ::close(m_epoll);
-}
-
-quint64 StreamPoller::add(TcpStream *stream, int fd)
-{
-    if (m_epoll < 0) {
-        errno = EBADF;
-        return 0;
-    }
-    const quint64 key = m_nextKey++;
-    epoll_event event {};
-    event.events = EPOLLIN;
-    event.data.u64 = key;
-    if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
-        return 0;
-    m_streams.insert(key, stream);
-    return key;
-}
-
-bool StreamPoller::watch(quint64 key, int fd, bool read, bool write)
-{
-    epoll_event event {};
-    event.events = (read ? quint32(EPOLLIN) : 0u) | (write ? quint32(EPOLLOUT) : 0u);
-    event.data.u64 = key;
-    return ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event) == 0;
-}
-
-void StreamPoller::remove(quint64 key, int fd)
-{
-    m_streams.remove(key);
-    if (fd >= 0)
-        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
-}
-
-void StreamPoller::dispatch()
-{
-    epoll_event events[EventsPerPass];
-    int count = 0;
-    do {
-        count = ::epoll_wait(m_epoll, events, EventsPerPass, 0);
-    } while (count < 0 && errno == EINTR);
-    const QPointer<StreamPoller> self(this);
-    for (int i = 0; i < count; ++i) {
-        // A slot may have ended or deleted streams (or us) meanwhile.
-        if (!self)
-            return;
-        if (TcpStream *stream = m_streams.value(events[i].data.u64))
-            stream->onEvents(events[i].events);
+    switch (io::classify(error)) {
+    case io::ErrorKind::Reset:
+        return StreamEnd::Reason::Reset;
+    case io::ErrorKind::TimedOut:
+        return StreamEnd::Reason::TimedOut;
+    default:
+        return StreamEnd::Reason::Error;
     }
 }
 
-TcpStream::TcpStream(int fd, StreamPoller *poller, QObject *parent)
+TcpStream::TcpStream(io::SocketHandle socket, StreamPoller *poller, QObject *parent)
     : QObject(parent)
-    , m_fd(fd)
+    , m_socket(socket)
     , m_poller(poller)
 {
-    if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0 && !(flags & O_NONBLOCK))
-        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    m_peer = endpointOf(fd, true);
-    m_local = endpointOf(fd, false);
-    m_pollKey = m_poller ? m_poller->add(this, fd) : 0;
-    if (m_pollKey == 0) {
+    int error = 0;
+    if (!io::prepareStream(socket)) {
+        error = io::lastError();
+        qCWarning(lcTcp, "cannot make socket %lld non-blocking: %s",
+            static_cast<long long>(io::nativeValue(socket)), qPrintable(tcpErrorText(error)));
+    }
+    m_peer = endpointOf(io::peerAddress(socket));
+    m_local = endpointOf(io::localAddress(socket));
+    if (error == 0) {
+        m_pollKey = m_poller ? m_poller->add(this, socket) : 0;
+        if (m_pollKey == 0)
+            error = m_poller ? io::lastError() : io::badSocketError();
+    }
+    if (error != 0) {
         // Cannot be watched (out of memory for epoll): ends on the next pass.
-        const int error = m_poller ? errno : EBADF;
         m_failQueued = true;
         m_failError = error;
         m_error = tcpErrorText(error);
@@ -156,11 +101,11 @@ TcpStream::TcpStream(int fd, StreamPoller *poller, QObject *parent)
 
 TcpStream::~TcpStream()
 {
-    if (m_fd < 0)
+    if (!isOpen())
         return;
     if (m_poller && m_pollKey != 0)
-        m_poller->remove(m_pollKey, m_fd);
-    ::close(m_fd);
+        m_poller->remove(m_pollKey);
+    io::closeSocket(m_socket);
 }
 
 bool TcpStream::write(const QByteArray &data)
@@ -169,8 +114,8 @@ bool TcpStream::write(const QByteArray &data)
     // next pass: until then data goes where the kernel's queue went.
     if (m_failQueued)
         return true;
-    if (m_fd < 0 || m_closing) {
-        m_error = m_fd < 0 ? u"the connection is closed"_s : u"the connection is closing"_s;
+    if (!isOpen() || m_closing) {
+        m_error = !isOpen() ? u"the connection is closed"_s : u"the connection is closing"_s;
         return false;
     }
     if (data.isEmpty())
@@ -205,7 +150,7 @@ bool TcpStream::write(const QByteArray &data)
 
 void TcpStream::close(const QString &reason, int graceMs)
 {
-    if (m_fd < 0 || m_closing)
+    if (!isOpen() || m_closing)
         return;
     m_closing = true;
     m_closeReason = reason;
@@ -218,64 +163,75 @@ void TcpStream::close(const QString &reason, int graceMs)
 
 void TcpStream::abort(const QString &reason)
 {
-    finish(reason);
+    finish(StreamEnd::Reason::ClosedLocally, reason);
 }
 
 void TcpStream::timerEvent(QTimerEvent *event)
 {
     if (event->timerId() == m_linger.timerId()) {
         m_linger.stop();
-        if (m_queue.isEmpty() && !m_closing)
-            finish(u"closed by peer"_s);
+        if (!m_queue.isEmpty() || m_closing)
+            return;
+        // A reset after the peer's FIN wakes no one who waits for nothing
+        // (and Qt's notifiers, unlike epoll, do not report it): it is
+        // pending on the socket.
+        if (const int error = io::takePendingError(m_socket); error > 0) {
+            fail(error);
+            return;
+        }
+        finish(StreamEnd::Reason::ClosedByPeer, u"closed by peer"_s);
     } else if (event->timerId() == m_grace.timerId()) {
         m_grace.stop();
-        finish(m_closeReason);
+        finish(StreamEnd::Reason::ClosedLocally, m_closeReason);
     } else {
         QObject::timerEvent(event);
     }
 }
 
-void TcpStream::onEvents(quint32 events)
+void TcpStream::onReady(Readiness readiness)
 {
-    if (m_fd < 0)
+    if (!isOpen())
         return;
     if (m_failQueued) {
         fail(m_failError); // out of write(), where it was found
         return;
     }
-    if (events & EPOLLERR) {
-        int error = 0;
-        socklen_t length = sizeof error;
-        if (::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error != 0) {
+    if (readiness.error) {
+        if (const int error = io::takePendingError(m_socket); error > 0) {
             fail(error);
             return;
         }
     }
-    if (m_reading && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+    const bool broken = readiness.hangUp || readiness.error;
+    if (m_reading && (readiness.readable || broken)) {
         onReadable();
-        if (m_fd < 0)
+        if (!isOpen())
             return;
     }
-    if (m_watchWrite && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))) {
+    if (m_watchWrite && (readiness.writable || broken)) {
         onWritable();
-        if (m_fd < 0)
+        if (!isOpen())
             return;
     }
     // Both directions over and nothing wanted: a hang-up is reported
     // whatever we wait for, and would come again on every pass.
-    if ((events & EPOLLHUP) && !m_reading && !m_watchWrite)
-        finish(m_closing ? m_closeReason : u"closed by peer"_s);
+    if (readiness.hangUp && !m_reading && !m_watchWrite) {
+        if (m_closing)
+            finish(StreamEnd::Reason::ClosedLocally, m_closeReason);
+        else
+            finish(StreamEnd::Reason::ClosedByPeer, u"closed by peer"_s);
+    }
 }
 
 void TcpStream::updateInterest()
 {
-    if (m_fd < 0 || m_pollKey == 0 || !m_poller)
+    if (!isOpen() || m_pollKey == 0 || !m_poller)
         return;
     const bool read = m_reading;
     const bool write = !m_queue.isEmpty();
     if (read == m_watchRead && write == m_watchWrite)
         return;
-    if (m_poller->watch(m_pollKey, m_fd, read, write)) {
+    if (m_poller->watch(m_pollKey, read, write)) {
         m_watchRead = read;
         m_watchWrite = write;
     }
@@ -283,17 +239,16 @@ void TcpStream::updateInterest()
 
 void TcpStream::onReadable()
 {
-    if (m_fd < 0)
+    if (!isOpen())
         return;
-    int available = 0;
-    if (::ioctl(m_fd, FIONREAD, &available) != 0)
-        available = 0;
-    const qsizetype size = std::clamp<qsizetype>(available, MinRead, MaxRead);
+    const qsizetype size = std::clamp<qsizetype>(io::bytesAvailable(m_socket), MinRead, MaxRead);
     QByteArray data(size, Qt::Uninitialized);
-    ssize_t n = 0;
+    std::ptrdiff_t n = 0;
+    int error = 0;
     do {
-        n = ::recv(m_fd, data.data(), size_t(size), 0);
-    } while (n < 0 && errno == EINTR);
+        n = io::receive(m_socket, data.data(), size_t(size));
+        error = n < 0 ? io::lastError() : 0;
+    } while (n < 0 && io::classify(error) == io::ErrorKind::Interrupted);
     if (n > 0) {
         if (n < size) {
             data.truncate(n);
@@ -306,8 +261,8 @@ void TcpStream::onReadable()
         onPeerFin();
         return;
     }
-    if (errno != EAGAIN && errno != EWOULDBLOCK)
-        fail(errno);
+    if (io::classify(error) != io::ErrorKind::WouldBlock)
+        fail(error);
 }
 
 void TcpStream::onPeerFin()
@@ -318,11 +273,11 @@ void TcpStream::onPeerFin()
     if (m_closing) {
         // Our close is under way: the peer's FIN completes it once ours is out.
         if (m_finSent)
-            finish(m_closeReason);
+            finish(StreamEnd::Reason::ClosedLocally, m_closeReason);
         return;
     }
     if (m_queue.isEmpty()) {
-        finish(u"closed by peer"_s);
+        finish(StreamEnd::Reason::ClosedByPeer, u"closed by peer"_s);
         return;
     }
     Q_EMIT peerHalfClosed(m_queued);
@@ -330,7 +285,7 @@ void TcpStream::onPeerFin()
 
 void TcpStream::onWritable()
 {
-    if (m_fd < 0)
+    if (!isOpen())
         return;
     qint64 written = 0;
     if (const int error = flushQueue(&written)) {
@@ -339,32 +294,31 @@ void TcpStream::onWritable()
     }
     if (written > 0)
         Q_EMIT bytesWritten(); // a slot may write more, close or abort
-    if (m_fd >= 0 && m_queue.isEmpty())
+    if (isOpen() && m_queue.isEmpty())
         afterDrain();
 }
 
 int TcpStream::flushQueue(qint64 *written)
 {
     while (!m_queue.isEmpty()) {
-        iovec vectors[MaxIovecs];
+        io::ConstBuffer buffers[MaxBuffers];
         int count = 0;
         qsizetype offset = m_frontOffset;
-        for (auto it = m_queue.cbegin(); it != m_queue.cend() && count < MaxIovecs; ++it) {
-            vectors[count].iov_base = const_cast<char *>(it->constData() + offset);
-            vectors[count].iov_len = size_t(it->size() - offset);
+        for (auto it = m_queue.cbegin(); it != m_queue.cend() && count < MaxBuffers; ++it) {
+            buffers[count].data = it->constData() + offset;
+            buffers[count].size = size_t(it->size() - offset);
             offset = 0;
             ++count;
         }
-        msghdr message {};
-        message.msg_iov = vectors;
-        message.msg_iovlen = size_t(count);
-        const ssize_t n = ::sendmsg(m_fd, &message, MSG_NOSIGNAL);
+        const std::ptrdiff_t n = io::sendGather(m_socket, buffers, count);
         if (n < 0) {
-            if (errno == EINTR)
+            const int error = io::lastError();
+            const io::ErrorKind kind = io::classify(error);
+            if (kind == io::ErrorKind::Interrupted)
                 continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
+            if (kind == io::ErrorKind::WouldBlock)
                 break;
-            return errno;
+            return error;
         }
         *written += n;
         m_queued -= n;
@@ -390,9 +344,11 @@ void TcpStream::afterDrain()
         // Everything queued is with the kernel, which sends it and then our
         // FIN. Not waiting for the peer's FIN: a device that never closes
         // would keep a "disconnected" client in the list.
-        ::shutdown(m_fd, SHUT_WR);
+        if (!io::shutdownWrite(m_socket))
+            qCDebug(lcTcp, "shutdown(write) to %s: %s", qPrintable(m_peer.toString()),
+                qPrintable(tcpErrorText(io::lastError())));
         m_finSent = true;
-        finish(m_closeReason);
+        finish(StreamEnd::Reason::ClosedLocally, m_closeReason);
         return;
     }
     if (m_peerHalfClosed)
@@ -401,27 +357,27 @@ void TcpStream::afterDrain()
 
 void TcpStream::fail(int error)
 {
-    if (m_fd < 0)
+    if (!isOpen())
         return;
     m_error = tcpErrorText(error);
-    finish(m_error);
+    finish(endReasonOf(error), m_error);
 }
 
-void TcpStream::finish(const QString &reason)
+void TcpStream::finish(StreamEnd::Reason reason, const QString &text)
 {
-    if (m_fd < 0)
+    if (!isOpen())
         return;
     m_linger.stop();
     m_grace.stop();
     if (m_poller && m_pollKey != 0)
-        m_poller->remove(m_pollKey, m_fd);
+        m_poller->remove(m_pollKey);
     m_pollKey = 0;
-    ::close(m_fd);
-    m_fd = -1;
+    io::closeSocket(m_socket);
+    m_socket = io::SocketHandle::Invalid;
     m_queue.clear();
     m_frontOffset = 0;
     m_queued = 0;
-    Q_EMIT ended(reason);
+    Q_EMIT ended({ reason, text });
 }
 
 void TcpStream::queueBytesWritten()
@@ -433,7 +389,7 @@ void TcpStream::queueBytesWritten()
         this,
         [this] {
             m_bytesWrittenQueued = false;
-            if (m_fd >= 0)
+            if (isOpen())
                 Q_EMIT bytesWritten();
         },
         Qt::QueuedConnection);

@@ -1,52 +1,29 @@
 #pragma once
 
 #include "net/core/endpoint.h"
+#include "net/io/nativesocket.h"
+#include "net/io/streampoller.h"
 
 #include <QBasicTimer>
 #include <QByteArray>
-#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QString>
 
-class QSocketNotifier;
-class TcpStream;
-
-// Readiness of many streams through one epoll descriptor, watched by one
-// QSocketNotifier on the owner's event loop. Qt 6.4's dispatcher polls every
-// notifier's descriptor on each pass and, when 10,000 are readable at once,
-// handles them all in that pass (marking each pending with a linear search:
-// quadratic); the window then stalls 150-280 ms. Here a pass handles at most
-// EventsPerPass ready streams (the others stay ready, level-triggered, for
-// the next pass), so timers and painting run in between.
-class StreamPoller final : public QObject
+// How a stream ended: why, as a kind the sessions act on, and the words the
+// log shows.
+struct StreamEnd
 {
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(StreamPoller)
-
-public:
-    static constexpr int EventsPerPass = 128;
-
-    explicit StreamPoller(QObject *parent = nullptr);
-    ~StreamPoller() override;
-
-    // A key for the stream's descriptor, watched for reading; 0 (errno set)
-    // when epoll refuses it.
-    quint64 add(TcpStream *stream, int fd);
-    // What to wait for: readable, writable (errors and hang-ups always).
-    bool watch(quint64 key, int fd, bool read, bool write);
-    void remove(quint64 key, int fd);
-
-private:
-    void dispatch();
-
-    int m_epoll = -1;
-    QSocketNotifier *m_notifier = nullptr; // child
-    // By key, not by pointer in the epoll event: a stream removed while a
-    // pass is under way is then simply not found.
-    QHash<quint64, TcpStream *> m_streams;
-    quint64 m_nextKey = 1;
+    enum class Reason {
+        ClosedByPeer, // the peer's FIN (and everything we had for it sent)
+        Reset, // the peer reset the connection
+        TimedOut, // the connection timed out (no answer from the peer)
+        Error, // another socket error
+        ClosedLocally, // close() or abort() here
+    };
+    Reason reason = Reason::ClosedLocally;
+    QString text;
 };
 
 // One connected TCP socket, read and written here rather than by QTcpSocket.
@@ -64,7 +41,7 @@ private:
 //  - tells a reset ("connection reset by peer") from a close.
 // Non-blocking, on the owner's thread (readiness through a StreamPoller);
 // no signal comes from inside write().
-class TcpStream final : public QObject
+class TcpStream final : public QObject, private PollTarget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TcpStream)
@@ -73,12 +50,13 @@ public:
     // How long a half-closed stream waits with nothing queued before it ends.
     static constexpr int HalfCloseLingerMs = 500;
 
-    // Takes ownership of fd, a connected stream socket (made non-blocking),
-    // watched through poller (which may go first: the stream then stops).
-    TcpStream(int fd, StreamPoller *poller, QObject *parent = nullptr);
+    // Takes ownership of socket, a connected stream socket (made
+    // non-blocking), watched through poller (which may go first: the stream
+    // then stops).
+    TcpStream(io::SocketHandle socket, StreamPoller *poller, QObject *parent = nullptr);
     ~TcpStream() override;
 
-    bool isOpen() const { return m_fd >= 0; }
+    bool isOpen() const { return io::isValid(m_socket); }
     Endpoint peer() const { return m_peer; }
     Endpoint local() const { return m_local; }
     // The peer has sent its FIN: it sends nothing more, and may still read.
@@ -107,33 +85,32 @@ Q_SIGNALS:
     void peerHalfClosed(qint64 pending);
     // Queued bytes reached the kernel; bytesToWrite() is smaller.
     void bytesWritten();
-    // The connection is over and the descriptor closed. Emitted once.
-    void ended(const QString &reason);
+    // The connection is over and the socket closed. Emitted once.
+    void ended(const StreamEnd &end);
 
 protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
-    friend class StreamPoller;
-    void onEvents(quint32 events);
+    void onReady(Readiness readiness) override;
     // Tells the poller what this stream waits for now, if that changed.
     void updateInterest();
     void onReadable();
     void onWritable();
     // Writes from the queue until it is empty or the kernel says "later",
-    // adding to *written; 0 or an errno.
+    // adding to *written; 0 or the socket error.
     int flushQueue(qint64 *written);
     void afterDrain();
     void onPeerFin();
     void fail(int error);
-    void finish(const QString &reason);
+    void finish(StreamEnd::Reason reason, const QString &text);
     void queueBytesWritten();
 
-    int m_fd = -1;
+    io::SocketHandle m_socket = io::SocketHandle::Invalid;
     Endpoint m_peer;
     Endpoint m_local;
     QPointer<StreamPoller> m_poller;
-    quint64 m_pollKey = 0;
+    StreamPoller::Key m_pollKey = 0;
     bool m_reading = true; // until the peer's FIN
     bool m_watchRead = true; // what the poller was last told
     bool m_watchWrite = false;
@@ -156,6 +133,9 @@ private:
 // still sending it N queued bytes".
 QString halfClosedText(qint64 pending);
 
-// The text for a socket error: "connection reset by peer" for ECONNRESET and
-// EPIPE, else strerror() starting in lower case.
+// The text for a socket error: "connection reset by peer" for a reset
+// (ECONNRESET, EPIPE), "connection timed out", else the system's text
+// starting in lower case.
 QString tcpErrorText(int error);
+// The kind of end a socket error makes: Reset, TimedOut or Error.
+StreamEnd::Reason endReasonOf(int error);

@@ -1,5 +1,7 @@
 #include "net/udp/udpsession.h"
 
+#include "net/io/logging.h"
+#include "net/io/nativesocket.h"
 #include "net/log/trafficlog.h"
 
 #include <QHostInfo>
@@ -9,11 +11,7 @@
 #include <QUdpSocket>
 #include <QVariant>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
 
 using namespace Qt::StringLiterals;
 
@@ -40,6 +38,32 @@ qint64 datagramLimit(const QHostAddress &to)
     to.toIPv4Address(&mapped);
     return to.protocol() == QAbstractSocket::IPv6Protocol && !mapped ? UdpSession::MaxDatagramIPv6
                                                                      : UdpSession::MaxDatagramIPv4;
+}
+
+// QAbstractSocket::setSocketOption() says nothing of a refusal: the value is
+// read back, and a socket without it said so in socklab.net.udp.
+void setCheckedOption(
+    QUdpSocket &socket, QAbstractSocket::SocketOption option, int value, const char *name)
+{
+    socket.setSocketOption(option, QVariant(value));
+    bool ok = false;
+    const int now = socket.socketOption(option).toInt(&ok);
+    if (!ok || now < 0)
+        qCWarning(lcUdp, "cannot set %s to %d on %s", name, value,
+            qPrintable(socket.localAddress().toString()));
+    else if (now != value)
+        qCDebug(lcUdp, "%s is %d (asked for %d)", name, now, value);
+}
+
+// The first IPv4 address of an interface, host order; 0 when it has none.
+quint32 firstIPv4(const QNetworkInterface &interface)
+{
+    const QList<QNetworkAddressEntry> entries = interface.addressEntries();
+    for (const QNetworkAddressEntry &entry : entries) {
+        if (entry.ip().protocol() == QAbstractSocket::IPv4Protocol)
+            return entry.ip().toIPv4Address();
+    }
+    return 0;
 }
 
 } // namespace
@@ -187,8 +211,9 @@ void UdpSession::start()
         reportError(message);
         return;
     }
-    m_socket->setSocketOption(
-        QAbstractSocket::ReceiveBufferSizeSocketOption, QVariant(ReceiveBufferBytes));
+    // The kernel may cap it (Linux: net.core.rmem_max), which is no failure.
+    setCheckedOption(
+        *m_socket, QAbstractSocket::ReceiveBufferSizeSocketOption, ReceiveBufferBytes, "SO_RCVBUF");
     applyMulticastOptions();
     setState(State::Active);
     const Endpoint local = localEndpoint();
@@ -219,9 +244,10 @@ std::optional<QNetworkInterface> UdpSession::multicastInterface() const
 
 void UdpSession::applyMulticastOptions()
 {
-    m_socket->setSocketOption(QAbstractSocket::MulticastTtlOption, QVariant(m_multicastTtl));
-    m_socket->setSocketOption(
-        QAbstractSocket::MulticastLoopbackOption, QVariant(m_multicastLoopback ? 1 : 0));
+    setCheckedOption(
+        *m_socket, QAbstractSocket::MulticastTtlOption, m_multicastTtl, "the multicast TTL");
+    setCheckedOption(*m_socket, QAbstractSocket::MulticastLoopbackOption,
+        m_multicastLoopback ? 1 : 0, "multicast loopback");
     const auto interface = multicastInterface();
     if (!m_multicastInterface.isEmpty()) {
         if (interface)
@@ -230,20 +256,28 @@ void UdpSession::applyMulticastOptions()
             reportError(u"network interface '%1' not found"_s.arg(m_multicastInterface));
     }
     // On a socket of both families Qt sets only the IPv6 options, which
-    // datagrams to IPv4 groups ignore; Linux takes the IPv4 ones on it too.
+    // datagrams to IPv4 groups ignore; the IPv4 ones are taken there too.
     if (m_socket->localAddress().protocol() == QAbstractSocket::AnyIPProtocol) {
-        const int fd = int(m_socket->socketDescriptor());
-        const int ttl = m_multicastTtl;
-        const int loop = m_multicastLoopback ? 1 : 0;
-        bool ok = ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) == 0
-            && ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop) == 0;
+        const io::SocketHandle socket = io::socketFromQt(m_socket->socketDescriptor());
+        int error = 0;
+        const auto check = [&error](bool ok, const char *what) {
+            if (ok)
+                return;
+            const int code = io::lastError();
+            qCWarning(lcUdp, "IPv4 %s on a dual-stack socket: %s", what,
+                qPrintable(qt_error_string(code)));
+            if (error == 0)
+                error = code;
+        };
+        check(io::setIPv4MulticastTtl(socket, m_multicastTtl), "IP_MULTICAST_TTL");
+        check(io::setIPv4MulticastLoop(socket, m_multicastLoopback), "IP_MULTICAST_LOOP");
         if (interface) {
-            ip_mreqn request {};
-            request.imr_ifindex = interface->index();
-            ok = ok && ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &request, sizeof request) == 0;
+            check(io::setIPv4MulticastInterface(
+                      socket, unsigned(interface->index()), firstIPv4(*interface)),
+                "IP_MULTICAST_IF");
         }
-        if (!ok)
-            reportError(u"cannot set the IPv4 multicast options: %1"_s.arg(qt_error_string(errno)));
+        if (error != 0)
+            reportError(u"cannot set the IPv4 multicast options: %1"_s.arg(qt_error_string(error)));
     }
 }
 
