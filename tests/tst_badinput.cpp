@@ -19,8 +19,7 @@
 #include "net/text/textcodec.h"
 #include "net/tftp/tftptransfer.h"
 #include "net/udp/udpsession.h"
-#include "peers.h"
-#include "testfiles.h"
+#include "testsupport.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -35,6 +34,14 @@
 #include <sys/statvfs.h>
 
 using namespace Qt::StringLiterals;
+using CliRun = peers::ProgramRun;
+using TftpPeer = peers::ScriptPeer;
+using peers::cliPath;
+using peers::runCli;
+using peers::sha256Of;
+using peers::startPeer;
+using testfiles::entries;
+using testfiles::readBytes;
 using testfiles::writeBytes;
 
 namespace {
@@ -42,50 +49,9 @@ namespace {
 // Bad inputs tried, for the figure in docs/reliability.md.
 int g_tried = 0;
 
-QString cliPath()
-{
-    return QStringLiteral(SOCKLAB_CLI_PATH);
-}
-
 const QString NotIPv4
     = u"'999.1.1.1' is not an IPv4 address (write four numbers 0-255, like 192.168.1.10)"_s;
 const QString Encodings = u"UTF-8, GB2312, GBK, GB18030, Big5, Latin-1"_s;
-
-struct CliRun
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-// Runs socklab-cli to its end in folder (it must end by itself).
-CliRun runCli(const QStringList &arguments, const QString &folder = {}, int timeoutMs = 60'000)
-{
-    peers::Process cli;
-    if (!folder.isEmpty())
-        cli.process().setWorkingDirectory(folder);
-    if (!cli.start(cliPath(), arguments))
-        return {};
-    cli.closeWrite();
-    if (!cli.process().waitForFinished(timeoutMs)) {
-        cli.stop();
-        return { -1, cli.output(), cli.errors() };
-    }
-    return { cli.exitCode(), cli.output(), cli.errors() };
-}
-
-// Everything in a folder, hidden files (a left-over temporary) included.
-QStringList entries(const QString &folder)
-{
-    return QDir(folder).entryList(
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
-}
-
-QByteArray readBytes(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
-}
 
 QByteArray randomBytes(qsizetype size, quint32 seed)
 {
@@ -94,11 +60,6 @@ QByteArray randomBytes(qsizetype size, quint32 seed)
     for (char &c : bytes)
         c = char(random.bounded(256));
     return bytes;
-}
-
-QByteArray sha256(const QByteArray &bytes)
-{
-    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
 }
 
 // Bytes still free on the file system of path.
@@ -134,38 +95,6 @@ Run runTransfer(const TftpRequest &request, int timeoutMs = 60'000)
     if (!outcome.finished)
         loop.exec();
     return outcome;
-}
-
-// tests/peers/tftp_evil.py or tftp_other_address.py, one transfer.
-struct TftpPeer
-{
-    peers::Process process;
-    quint16 port = 0;
-
-    bool start(const QString &script, const QStringList &arguments)
-    {
-        if (!process.startScript(script, arguments))
-            return false;
-        const auto line = process.waitForLine("port ");
-        port = line ? line->toUShort() : 0;
-        return port != 0;
-    }
-    QByteArray line(const QByteArray &prefix, int timeoutMs = 10'000)
-    {
-        return process.waitForLine(prefix, timeoutMs).value_or("(none)");
-    }
-};
-
-// A python peer that prints 'port N' first.
-std::optional<quint16> startPeer(
-    peers::Process &peer, const QString &script, const QStringList &arguments)
-{
-    if (!peer.startScript(script, arguments))
-        return std::nullopt;
-    const auto line = peer.waitForLine("port ");
-    if (!line || line->toUShort() == 0)
-        return std::nullopt;
-    return line->toUShort();
 }
 
 } // namespace
@@ -729,7 +658,7 @@ void TestBadInput::unreadableSendFile()
     const auto total = receiver.waitForLine("total ");
     QVERIFY(total);
     QVERIFY2(total->startsWith("20000 "), total->constData());
-    QVERIFY2(total->endsWith(QByteArray(' ' + sha256(readBytes(m_served)))), total->constData());
+    QVERIFY2(total->endsWith(QByteArray(' ' + sha256Of(readBytes(m_served)))), total->constData());
 
     // socklab-cli --send-file: exit 1, the same message.
     const CliRun cli
@@ -887,7 +816,7 @@ void TestBadInput::fullDiskDownload()
         QCOMPARE(server.line("client-error "), QByteArray("3 cannot write the file"));
     // The old file is whole, no partial file is left, the space is free again.
     QCOMPARE(entries(folder), QStringList { u"fw.bin"_s });
-    QCOMPARE(sha256(readBytes(target)), sha256(old));
+    QCOMPARE(sha256Of(readBytes(target)), sha256Of(old));
     QCOMPARE(freeBytes(folder), freeBefore);
 }
 
@@ -1021,7 +950,7 @@ void TestBadInput::tftpRemoteNames()
     // ... and the file went into the chosen folder only.
     QCOMPARE(entries(folder), QStringList { local });
     QCOMPARE(entries(parent), QStringList { u"in"_s });
-    QCOMPARE(sha256(readBytes(folder + u'/' + local)), sha256(readBytes(m_served)));
+    QCOMPARE(sha256Of(readBytes(folder + u'/' + local)), sha256Of(readBytes(m_served)));
 }
 
 void TestBadInput::tftpReplyFromOtherAddress()
@@ -1090,7 +1019,7 @@ void TestBadInput::tftpSamePortOtherHost()
     QVERIFY2(run.result.ok(), qPrintable(run.result.errorString));
     QCOMPARE(run.result.strangerPackets, 1);
     QCOMPARE(server.line("stranger-error "), QByteArray("5"));
-    QCOMPARE(sha256(readBytes(folder + u"/fw.bin"_s)), sha256(readBytes(m_served)));
+    QCOMPARE(sha256Of(readBytes(folder + u"/fw.bin"_s)), sha256Of(readBytes(m_served)));
 }
 
 int main(int argc, char *argv[])

@@ -10,16 +10,16 @@
 
 #include "mainwindow.h"
 #include "mounts.h"
-#include "peers.h"
+#include "net/log/trafficlog.h"
+#include "net/tcp/tcpserversession.h"
+#include "net/udp/udpsession.h"
 #include "sendbox.h"
 #include "sessiontab.h"
-#include "net/tcp/tcpserversession.h"
 #include "tcpservertab.h"
-#include "testfiles.h"
+#include "testsupport.h"
 #include "tftptab.h"
-#include "net/log/trafficlog.h"
-#include "net/udp/udpsession.h"
 #include "udptab.h"
+#include "widgettest.h"
 
 #include <QAction>
 #include <QApplication>
@@ -45,62 +45,21 @@
 #include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
+using peers::startPeer;
+using testfiles::entries;
+using testfiles::readBytes;
 using testfiles::writeBytes;
+using widgettest::choose;
+using widgettest::click;
+using widgettest::typeInto;
 
 namespace {
-
-QtMessageHandler previousMessageHandler = nullptr;
 
 // Bad inputs tried, for the figure in docs/reliability.md.
 int g_tried = 0;
 
-// The offscreen platform says this on every top-level layout; it is not news.
-void dropOffscreenNoise(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (type == QtWarningMsg && message == u"This plugin does not support propagateSizeHints()"_s)
-        return;
-    previousMessageHandler(type, context, message);
-}
-
 const QString NotIPv4
     = u"'999.1.1.1' is not an IPv4 address (write four numbers 0-255, like 192.168.1.10)"_s;
-
-void typeInto(QWidget *widget, const QString &text)
-{
-    QTest::keyClick(widget, Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClick(widget, Qt::Key_Delete);
-    QTest::keyClicks(widget, text);
-}
-
-void typeInto(QComboBox *editable, const QString &text)
-{
-    typeInto(editable->lineEdit(), text);
-}
-
-bool choose(QComboBox *box, const QVariant &data)
-{
-    QTest::keyClick(box, Qt::Key_Home);
-    for (int i = 0; i < box->count() && box->currentData() != data; ++i)
-        QTest::keyClick(box, Qt::Key_Down);
-    return box->currentData() == data;
-}
-
-void click(QWidget *widget)
-{
-    QTest::mouseClick(widget, Qt::LeftButton);
-}
-
-QByteArray readBytes(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
-}
-
-QStringList entries(const QString &folder)
-{
-    return QDir(folder).entryList(
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
-}
 
 QByteArray pattern(qsizetype size, int seed)
 {
@@ -188,17 +147,6 @@ std::function<bool(QWidget *)> pressButton(QMessageBox::StandardButton which, QS
     };
 }
 
-std::optional<quint16> startPeer(
-    peers::Process &peer, const QString &script, const QStringList &arguments)
-{
-    if (!peer.startScript(script, arguments))
-        return std::nullopt;
-    const auto line = peer.waitForLine("port ");
-    if (!line || line->toUShort() == 0)
-        return std::nullopt;
-    return line->toUShort();
-}
-
 } // namespace
 
 class TestBadInputGui : public QObject
@@ -258,13 +206,13 @@ void TestBadInputGui::initTestCase()
     if (!mounts::available())
         qWarning("mount rows skip: %s", qPrintable(mounts::problem()));
     ::signal(SIGPIPE, SIG_IGN);
-    previousMessageHandler = qInstallMessageHandler(dropOffscreenNoise);
+    widgettest::OffscreenNoiseFilter::install();
 }
 
 void TestBadInputGui::cleanupTestCase()
 {
     qInfo("bad inputs tried: %d", g_tried);
-    qInstallMessageHandler(previousMessageHandler);
+    widgettest::OffscreenNoiseFilter::uninstall();
 }
 
 void TestBadInputGui::init()

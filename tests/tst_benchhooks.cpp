@@ -2,7 +2,7 @@
 // SOCKLAB_STARTUP_REPORT says when the window was first exposed and when the
 // command line's server listened, SOCKLAB_STALL_REPORT the longest stall.
 
-#include "peers.h"
+#include "testsupport.h"
 
 #include <QFile>
 #include <QProcessEnvironment>

@@ -1,6 +1,6 @@
 // socklab-cli as a user runs it: the real binary, against real peers on loopback.
 
-#include "peers.h"
+#include "testsupport.h"
 
 #include <QCryptographicHash>
 #include <QDate>
@@ -14,31 +14,15 @@
 #include <csignal>
 
 using namespace Qt::StringLiterals;
+using Finished = peers::ProgramRun;
+using peers::cliPath;
 
 namespace {
 
-QString cliPath()
+// Runs the CLI to completion (it must end by itself, and soon).
+Finished runCli(const QStringList &arguments)
 {
-    return QStringLiteral(SOCKLAB_CLI_PATH);
-}
-
-struct Finished
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-// Runs the CLI to completion (it must end by itself).
-Finished runCli(const QStringList &arguments, int timeoutMs = 15'000)
-{
-    peers::Process cli;
-    if (!cli.start(cliPath(), arguments))
-        return {};
-    cli.closeWrite();
-    if (!cli.waitForFinished(timeoutMs))
-        return {};
-    return { cli.exitCode(), cli.output(), cli.errors() };
+    return peers::runCli(arguments, {}, 15'000);
 }
 
 QJsonObject json(const QByteArray &line)

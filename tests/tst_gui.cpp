@@ -3,20 +3,21 @@
 // on loopback: socat clients and the Python peers in tests/peers/gui_*.py.
 // Every port is chosen by the kernel and read back.
 
-#include "peers.h"
+#include "testsupport.h"
+#include "widgettest.h"
 
 #include "addresscombo.h"
 #include "logview.h"
 #include "mainwindow.h"
+#include "net/log/trafficlog.h"
+#include "net/tcp/tcpserversession.h"
+#include "net/udp/udpsession.h"
 #include "peerlistmodel.h"
 #include "sendbox.h"
 #include "sessiontab.h"
 #include "tcpclienttab.h"
-#include "net/tcp/tcpserversession.h"
 #include "tcpservertab.h"
-#include "net/log/trafficlog.h"
 #include "trafficlogmodel.h"
-#include "net/udp/udpsession.h"
 #include "udptab.h"
 
 #include <QCheckBox>
@@ -45,6 +46,9 @@
 #include <memory>
 
 using namespace Qt::StringLiterals;
+using widgettest::choose;
+using widgettest::click;
+using widgettest::typeInto;
 
 // Runs a helper that verifies with QVERIFY/QCOMPARE and stops the test when it failed.
 #define RUN_STEP(step)                                                                             \
@@ -55,16 +59,6 @@ using namespace Qt::StringLiterals;
     } while (false)
 
 namespace {
-
-QtMessageHandler previousMessageHandler = nullptr;
-
-// The offscreen platform says this on every top-level layout; it is not news.
-void dropOffscreenNoise(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (type == QtWarningMsg && message == u"This plugin does not support propagateSizeHints()"_s)
-        return;
-    previousMessageHandler(type, context, message);
-}
 
 // The children of a session tab a test drives, found by object name.
 struct Ui
@@ -155,33 +149,6 @@ struct Ui
         return missing;
     }
 };
-
-// Replaces the text of a line edit, text edit or spin box by typing.
-void typeInto(QWidget *widget, const QString &text)
-{
-    QTest::keyClick(widget, Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClick(widget, Qt::Key_Delete);
-    QTest::keyClicks(widget, text);
-}
-
-void typeInto(QComboBox *editable, const QString &text)
-{
-    typeInto(editable->lineEdit(), text);
-}
-
-// Picks the item with this data with the keyboard (Home, then Down).
-bool choose(QComboBox *box, const QVariant &data)
-{
-    QTest::keyClick(box, Qt::Key_Home);
-    for (int i = 0; i < box->count() && box->currentData() != data; ++i)
-        QTest::keyClick(box, Qt::Key_Down);
-    return box->currentData() == data;
-}
-
-void click(QWidget *widget)
-{
-    QTest::mouseClick(widget, Qt::LeftButton);
-}
 
 void pressCtrlReturn(QWidget *widget)
 {
@@ -360,12 +327,12 @@ void TestGui::initTestCase()
         QSettings().fileName().startsWith(m_config.path()), qPrintable(QSettings().fileName()));
     // As the application does: a peer gone away is an error, not a signal.
     ::signal(SIGPIPE, SIG_IGN);
-    previousMessageHandler = qInstallMessageHandler(dropOffscreenNoise);
+    widgettest::OffscreenNoiseFilter::install();
 }
 
 void TestGui::cleanupTestCase()
 {
-    qInstallMessageHandler(previousMessageHandler);
+    widgettest::OffscreenNoiseFilter::uninstall();
 }
 
 void TestGui::init()

@@ -5,9 +5,8 @@
 // (The window's settings are checked in tst_badinput_gui.)
 
 #include "mounts.h"
-#include "peers.h"
-#include "testfiles.h"
 #include "net/log/trafficlog.h"
+#include "testsupport.h"
 
 #include <QDir>
 #include <QJsonDocument>
@@ -20,26 +19,12 @@
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
+using peers::cliPath;
+using testfiles::entries;
+using testfiles::readBytes;
 using testfiles::writeBytes;
 
 namespace {
-
-QString cliPath()
-{
-    return QStringLiteral(SOCKLAB_CLI_PATH);
-}
-
-QByteArray readBytes(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-QStringList entries(const QString &folder)
-{
-    return QDir(folder).entryList(
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
-}
 
 // The lines of a log file, each checked to be whole (ended by a newline).
 QList<QByteArray> wholeLines(const QByteArray &content, bool *whole)

@@ -2,12 +2,12 @@
 // scripts from tests/peers/ on ephemeral loopback ports.
 
 #include "net/send/filesender.h"
-#include "peerreports.h"
-#include "peers.h"
 #include "net/send/periodicsender.h"
 #include "net/tcp/tcpclientsession.h"
 #include "net/tcp/tcpserversession.h"
 #include "net/udp/udpsession.h"
+#include "sessiontest.h"
+#include "testsupport.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -24,25 +24,16 @@
 
 using namespace Qt::StringLiterals;
 
-using peers::BacklogWatch;
 using peers::collect;
 using peers::RxLine;
 using peers::sha256Of;
-using peers::toPort;
+using peers::startPeer;
 
 namespace {
 
 const QHostAddress V4 { QHostAddress::LocalHost };
 
 constexpr qint64 MiB = 1024 * 1024;
-
-std::optional<quint16> startPeer(
-    peers::Process &peer, const QString &script, const QStringList &arguments)
-{
-    if (!peer.startScript(script, arguments))
-        return std::nullopt;
-    return toPort(peer.waitForLine("port "));
-}
 
 // A file of pseudo-random bytes, each MiB stamped with its index so that
 // reordered or repeated blocks change the hash. Returns its SHA-256 (hex).

@@ -13,9 +13,9 @@
 // - a server out of descriptors says so once, does not spin, and takes the
 //   waiting clients once descriptors are free again.
 
-#include "peers.h"
 #include "net/tcp/tcpserversession.h"
 #include "net/tcp/tcpstream.h"
+#include "testsupport.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -45,6 +45,8 @@
 #include <vector>
 
 using namespace Qt::StringLiterals;
+using procfs::descriptorCount;
+using procfs::residentKb;
 
 namespace {
 
@@ -70,26 +72,6 @@ qint64 heapInUse()
     const struct mallinfo2 info = ::mallinfo2();
     return qint64(info.uordblks + info.hblkhd);
 #endif
-}
-
-// Open descriptors of a process (its /proc/PID/fd entries).
-int descriptorCount(qint64 pid)
-{
-    return int(QDir(u"/proc/%1/fd"_s.arg(pid))
-                   .entryList(QDir::NoDotAndDotDot | QDir::System | QDir::Files)
-                   .size());
-}
-
-qint64 residentKb(qint64 pid)
-{
-    QFile status(u"/proc/%1/status"_s.arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').constFirst().toLongLong();
-    }
-    return -1;
 }
 
 // The CLI under the sanitizers' eyes: leaks checked at exit, reported on

@@ -2,10 +2,11 @@
 // (tcp_server.py, tcp_full_backlog.py) and sockets the test binds itself, all
 // on loopback with ports chosen by the kernel.
 
-#include "peers.h"
+#include "sessiontest.h"
+#include "testsupport.h"
 
-#include "net/tcp/tcpclientsession.h"
 #include "net/log/trafficlog.h"
+#include "net/tcp/tcpclientsession.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -18,55 +19,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-// Everything a client session announces, in order.
-class ClientEvents : public QObject
-{
-public:
-    explicit ClientEvents(TcpClientSession &session)
-    {
-        connect(&session, &Session::stateChanged, this, [this](Session::State s) {
-            states.append(s);
-            sequence.append(u"state %1"_s.arg(int(s)));
-        });
-        connect(&session, &Session::errorOccurred, this, [this](const QString &message) {
-            errors.append(message);
-            sequence.append(u"error"_s);
-        });
-        connect(&session, &Session::peerConnected, this, [this](quint64 id, const Endpoint &peer) {
-            connected.append(id);
-            peers.append(peer);
-            sequence.append(u"connected"_s);
-        });
-        connect(&session, &Session::peerDisconnected, this,
-            [this](quint64 id, const Endpoint &, const QString &reason) {
-                disconnected.append(id);
-                reasons.append(reason);
-                rxAtDisconnect.append(rx.size());
-                sequence.append(u"disconnected"_s);
-            });
-        connect(&session, &Session::received, this,
-            [this](quint64 id, const Endpoint &, const QByteArray &data) {
-                rx += data;
-                rxIds.append(id);
-                sequence.append(u"rx"_s);
-            });
-        connect(&session, &Session::sent, this,
-            [this](quint64, const Endpoint &, const QByteArray &data) { tx += data; });
-    }
-
-    QList<Session::State> states;
-    QStringList errors;
-    QList<quint64> connected;
-    QList<Endpoint> peers;
-    QList<quint64> disconnected;
-    QStringList reasons;
-    QList<qsizetype> rxAtDisconnect;
-    QByteArray rx;
-    QList<quint64> rxIds;
-    QByteArray tx;
-    QStringList sequence;
-};
 
 // A TCP socket of the test's own, bound to a loopback port and never
 // listening: connections to it are refused.
@@ -126,19 +78,12 @@ struct ServerPeer
 
     bool start(const QStringList &arguments)
     {
-        if (!process.startScript(u"tcp_server.py"_s, arguments))
-            return false;
-        const auto line = process.waitForLine("port ");
-        bool ok = false;
-        port = line ? line->trimmed().toUShort(&ok) : 0;
-        return ok && port != 0;
+        port = peers::startPeer(process, u"tcp_server.py"_s, arguments).value_or(0);
+        return port != 0;
     }
     void command(const char *verb, const QByteArray &data = {})
     {
-        QByteArray line(verb);
-        if (!data.isEmpty())
-            line += ' ' + data.toHex();
-        process.write(line + '\n');
+        process.write(peers::command(verb, data));
     }
     // The client port of the next 'accepted HOST PORT' line.
     std::optional<std::pair<QHostAddress, quint16>> accepted()
@@ -156,19 +101,7 @@ struct ServerPeer
     // the time running out ends the wait early.
     QByteArray got(qsizetype size, int timeoutMs = 10'000)
     {
-        QByteArray data;
-        QElapsedTimer clock;
-        clock.start();
-        while (data.size() < size) {
-            const qint64 left = timeoutMs - clock.elapsed();
-            if (left <= 0)
-                break;
-            const auto line = process.readLine(int(left));
-            if (!line || !line->startsWith("got "))
-                break;
-            data += QByteArray::fromHex(line->mid(4));
-        }
-        return data;
+        return peers::gotBytes(process, size, timeoutMs);
     }
 };
 
@@ -270,7 +203,7 @@ void TestTcpClient::connectSendReceive()
     TrafficLog log;
     TcpClientSession client;
     client.setLog(&log);
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(host, server.port);
     QCOMPARE(client.reconnectDelay(), 0);
     client.start();
@@ -325,7 +258,7 @@ void TestTcpClient::hostName()
     QVERIFY(server.start({ u"--host"_s, u"127.0.0.1"_s, u"--echo"_s }));
 
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"localhost"_s, server.port);
     client.start();
     QTRY_COMPARE(client.state(), Session::State::Active);
@@ -340,7 +273,7 @@ void TestTcpClient::hostName()
 void TestTcpClient::startWithoutRemote()
 {
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.start();
     QCOMPARE(client.state(), Session::State::Idle);
     QVERIFY2(client.errorString().contains(u"no remote host"), qPrintable(client.errorString()));
@@ -361,7 +294,7 @@ void TestTcpClient::connectionRefused()
     TrafficLog log;
     TcpClientSession client;
     client.setLog(&log);
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, closedPort.port());
     client.start();
     QTRY_COMPARE(client.state(), Session::State::Idle);
@@ -386,7 +319,7 @@ void TestTcpClient::connectTimeout()
     QVERIFY(backlog.waitForLine("filled"));
 
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, portText->toUShort());
     client.setConnectTimeout(500);
     QElapsedTimer clock;
@@ -425,7 +358,7 @@ void TestTcpClient::closedVersusReset()
     TrafficLog log;
     TcpClientSession client;
     client.setLog(&log);
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, server.port);
     client.start();
     QTRY_COMPARE(client.state(), Session::State::Active);
@@ -459,7 +392,7 @@ void TestTcpClient::autoReconnect()
     TrafficLog log;
     TcpClientSession client;
     client.setLog(&log);
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, server.port);
     client.setAutoReconnect(true);
     client.start();
@@ -536,7 +469,7 @@ void TestTcpClient::localAddressAndPort()
     ServerPeer server;
     QVERIFY(server.start({}));
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, server.port);
     client.setLocalAddress(localAddress);
     client.setLocalPort(localPort);
@@ -560,7 +493,7 @@ void TestTcpClient::localPortInUse()
     QVERIFY(holder.port() != 0);
 
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, server.port);
     client.setLocalAddress(QHostAddress::LocalHost);
     client.setLocalPort(holder.port());
@@ -580,7 +513,7 @@ void TestTcpClient::stopWhileConnecting()
     QVERIFY(backlog.waitForLine("filled"));
 
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     QSignalSpy errorSpy(&client, &Session::errorOccurred);
     client.setRemote(u"127.0.0.1"_s, portText->toUShort());
     client.setConnectTimeout(300);
@@ -609,7 +542,7 @@ void TestTcpClient::stopWhileConnected()
     TrafficLog log;
     TcpClientSession client;
     client.setLog(&log);
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, server.port);
     client.setAutoReconnect(true); // a stop is not a loss: no reconnection
     client.start();
@@ -642,7 +575,7 @@ void TestTcpClient::stopWhilePeerDoesNotRead()
     ServerPeer server;
     QVERIFY(server.start({}));
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, server.port);
     client.start();
     QTRY_COMPARE(client.state(), Session::State::Active);
@@ -672,7 +605,7 @@ void TestTcpClient::stopTwiceWhileDataQueued()
     ServerPeer server;
     QVERIFY(server.start({}));
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, server.port);
     client.start();
     QTRY_COMPARE(client.state(), Session::State::Active);
@@ -702,7 +635,7 @@ void TestTcpClient::stopTwiceWhileDataQueued()
 void TestTcpClient::sendWhenNotConnected()
 {
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     QVERIFY(!client.send("nowhere"));
     QCOMPARE(client.errorString(), u"not connected"_s);
     QCOMPARE(events.errors, QStringList { u"not connected"_s });
@@ -737,7 +670,7 @@ void TestTcpClient::dataArrivingWithFin()
     ServerPeer server;
     QVERIFY(server.start({}));
     TcpClientSession client;
-    ClientEvents events(client);
+    SessionRecorder events(client);
     client.setRemote(u"127.0.0.1"_s, server.port);
     client.start();
     QTRY_COMPARE(client.state(), Session::State::Active);

@@ -2,13 +2,13 @@
 // one resets mid-send, one half-closes, one stops reading. Both ends of ours
 // (TcpClientSession and TcpServerSession, with FileSender) against each.
 
-#include "net/send/filesender.h"
-#include "peerreports.h"
-#include "peers.h"
 #include "net/core/responder.h"
+#include "net/log/trafficlog.h"
+#include "net/send/filesender.h"
 #include "net/tcp/tcpclientsession.h"
 #include "net/tcp/tcpserversession.h"
-#include "net/log/trafficlog.h"
+#include "sessiontest.h"
+#include "testsupport.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -25,10 +25,10 @@
 #include <utility>
 
 using namespace Qt::StringLiterals;
-using peers::BacklogWatch;
 using peers::collect;
 using peers::sha256Of;
 using peers::toPort;
+using testfiles::writeBytes;
 
 namespace {
 
@@ -41,50 +41,6 @@ QByteArray randomBytes(qint64 size, quint32 seed)
         reinterpret_cast<quint32 *>(bytes.data()), bytes.size() / qsizetype(sizeof(quint32)));
     return bytes;
 }
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
-
-// This process's resident set, from /proc (kB).
-qint64 residentKb()
-{
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').constFirst().toLongLong();
-    }
-    return -1;
-}
-
-// What a session reports, in order.
-struct Events
-{
-    explicit Events(Session *session)
-    {
-        QObject::connect(session, &Session::errorOccurred, &context,
-            [this](const QString &message) { errors.append(message); });
-        QObject::connect(session, &Session::peerConnected, &context,
-            [this](quint64 id, const Endpoint &) { connected.append(id); });
-        QObject::connect(session, &Session::peerDisconnected, &context,
-            [this](quint64 id, const Endpoint &, const QString &reason) {
-                disconnected.append(id);
-                reasons.append(reason);
-            });
-        QObject::connect(session, &Session::received, &context,
-            [this](quint64, const Endpoint &, const QByteArray &data) { received += data; });
-    }
-    QStringList errors;
-    QList<quint64> connected;
-    QList<quint64> disconnected;
-    QStringList reasons;
-    QByteArray received;
-    QObject context; // last: the connections go first
-};
 
 // The bound a FileSender keeps to: its high-water mark plus one chunk.
 qint64 backlogBound(const Session &session)
@@ -124,7 +80,7 @@ void TestTcpFaults::initTestCase()
     QVERIFY(m_dir.isValid());
     m_big = m_dir.filePath(u"big.bin"_s);
     const QByteArray big = randomBytes(64 * MiB, 7);
-    QVERIFY(writeFile(m_big, big));
+    QVERIFY(writeBytes(m_big, big));
     m_bigSha = sha256Of(big);
 }
 
@@ -139,7 +95,7 @@ void TestTcpFaults::clientPeerResetsMidSend()
     QVERIFY(port);
 
     TcpClientSession client;
-    Events events(&client);
+    SessionRecorder events(&client);
     client.setRemote(u"127.0.0.1"_s, *port);
     client.start();
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), Session::State::Active, 10'000);
@@ -171,10 +127,10 @@ void TestTcpFaults::serverPeerResetsMidSend()
     const qint64 size = 16 * MiB;
     const QString path = m_dir.filePath(u"sixteen.bin"_s);
     const QByteArray data = randomBytes(size, 16);
-    QVERIFY(writeFile(path, data));
+    QVERIFY(writeBytes(path, data));
 
     TcpServerSession server;
-    Events events(&server);
+    SessionRecorder events(&server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QTRY_COMPARE_WITH_TIMEOUT(server.state(), Session::State::Active, 10'000);
@@ -222,10 +178,10 @@ void TestTcpFaults::serverSlowestPeerResets()
     const qint64 size = 16 * MiB;
     const QString path = m_dir.filePath(u"slowest.bin"_s);
     const QByteArray data = randomBytes(size, 17);
-    QVERIFY(writeFile(path, data));
+    QVERIFY(writeBytes(path, data));
 
     TcpServerSession server;
-    Events events(&server);
+    SessionRecorder events(&server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QTRY_COMPARE_WITH_TIMEOUT(server.state(), Session::State::Active, 10'000);
@@ -281,7 +237,7 @@ void TestTcpFaults::stalledThenDrained(Session &session, peers::Process &peer)
         sinceProgress.restart();
         backlog.sample();
     });
-    const qint64 rssBefore = residentKb();
+    const qint64 rssBefore = procfs::residentKb(QCoreApplication::applicationPid());
     QString error;
     QVERIFY2(sender.start(m_big, &error), qPrintable(error));
 
@@ -296,7 +252,7 @@ void TestTcpFaults::stalledThenDrained(Session &session, peers::Process &peer)
     QCOMPARE(sender.bytesSent(), stalledAt);
     QVERIFY(sender.isRunning());
     QCOMPARE(finished.size(), 0);
-    const qint64 rssStalled = residentKb();
+    const qint64 rssStalled = procfs::residentKb(QCoreApplication::applicationPid());
     qInfo("%s: stalled after %lld bytes, backlog at most %lld, RSS %lld -> %lld kB",
         QTest::currentTestFunction(), stalledAt, backlog.max(), rssBefore, rssStalled);
     QVERIFY2(stalledAt < 24 * MiB,
@@ -371,7 +327,7 @@ void TestTcpFaults::clientPeerHalfCloses()
     TcpClientSession client;
     TrafficLog log;
     client.setLog(&log);
-    Events events(&client);
+    SessionRecorder events(&client);
     bool acceptedFirst = false;
     bool acceptedRest = false;
     QObject context;
@@ -391,7 +347,7 @@ void TestTcpFaults::clientPeerHalfCloses()
     client.setRemote(u"127.0.0.1"_s, *port);
     client.start();
     QVERIFY(peer.waitForLine("half-closed"));
-    QTRY_COMPARE_WITH_TIMEOUT(events.received, QByteArray("GET"), 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(events.rx, QByteArray("GET"), 10'000);
     QVERIFY(acceptedFirst);
     QTRY_VERIFY_WITH_TIMEOUT(!halfClosed.isEmpty(), 10'000);
     QVERIFY2(acceptedRest, qPrintable(client.errorString()));
@@ -415,7 +371,7 @@ void TestTcpFaults::serverPeerHalfCloses()
     TcpServerSession server;
     TrafficLog log;
     server.setLog(&log);
-    Events events(&server);
+    SessionRecorder events(&server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QTRY_COMPARE_WITH_TIMEOUT(server.state(), Session::State::Active, 10'000);
@@ -440,7 +396,7 @@ void TestTcpFaults::serverPeerHalfCloses()
             u"--request"_s, u"GET"_s, u"--bytes"_s, QString::number(size), u"--timeout"_s,
             u"30"_s }));
     QVERIFY(peer.waitForLine("half-closed"));
-    QTRY_COMPARE_WITH_TIMEOUT(events.received, QByteArray("GET"), 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(events.rx, QByteArray("GET"), 10'000);
     QVERIFY(acceptedFirst);
     QTRY_VERIFY_WITH_TIMEOUT(!halfClosed.isEmpty(), 10'000);
     QVERIFY2(acceptedRest, qPrintable(server.errorString()));

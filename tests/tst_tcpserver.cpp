@@ -2,7 +2,8 @@
 // tests/peers/ (tcp_client.py, tcp_many_clients.py), all on loopback with
 // ports chosen by the kernel.
 
-#include "peers.h"
+#include "sessiontest.h"
+#include "testsupport.h"
 
 #include "net/log/trafficlog.h"
 #include "net/tcp/tcpserversession.h"
@@ -17,65 +18,10 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
+using peers::command;
+using peers::gotBytes;
 
 namespace {
-
-// Everything a server session announces, in order.
-class ServerEvents : public QObject
-{
-public:
-    explicit ServerEvents(TcpServerSession &session)
-        : m_session(session)
-    {
-        connect(
-            &session, &Session::stateChanged, this, [this](Session::State s) { states.append(s); });
-        connect(&session, &Session::errorOccurred, this,
-            [this](const QString &m) { errors.append(m); });
-        connect(&session, &Session::peerConnected, this, [this](quint64 id, const Endpoint &peer) {
-            connected.append(id);
-            endpoints.insert(id, peer);
-            maxPeers = std::max(maxPeers, m_session.peerCount());
-        });
-        connect(&session, &Session::peerDisconnected, this,
-            [this](quint64 id, const Endpoint &peer, const QString &reason) {
-                disconnected.append(id);
-                reasons.insert(id, reason);
-                disconnectedEndpoints.insert(id, peer);
-            });
-        connect(&session, &Session::received, this,
-            [this](quint64 id, const Endpoint &, const QByteArray &data) {
-                rx[id] += data;
-                rxChunks.append(data);
-            });
-        connect(&session, &Session::sent, this,
-            [this](quint64 id, const Endpoint &, const QByteArray &data) { tx[id] += data; });
-    }
-
-    // The peer whose received bytes are exactly these.
-    std::optional<quint64> peerThatSent(const QByteArray &data) const
-    {
-        for (auto it = rx.cbegin(); it != rx.cend(); ++it) {
-            if (it.value() == data)
-                return it.key();
-        }
-        return std::nullopt;
-    }
-
-    QList<Session::State> states;
-    QStringList errors;
-    QList<quint64> connected;
-    QList<quint64> disconnected;
-    QHash<quint64, Endpoint> endpoints;
-    QHash<quint64, Endpoint> disconnectedEndpoints;
-    QHash<quint64, QString> reasons;
-    QHash<quint64, QByteArray> rx;
-    QHash<quint64, QByteArray> tx;
-    QList<QByteArray> rxChunks;
-    int maxPeers = 0;
-
-private:
-    TcpServerSession &m_session;
-};
 
 // A row of /proc/net/tcp or /proc/net/tcp6.
 struct TcpRow
@@ -142,39 +88,7 @@ std::optional<quint16> clientPortOf(qint64 pid, quint16 remotePort)
 
 std::optional<quint16> portLine(peers::Process &peer, const QByteArray &prefix)
 {
-    const auto rest = peer.waitForLine(prefix);
-    if (!rest)
-        return std::nullopt;
-    bool ok = false;
-    const quint16 port = rest->trimmed().toUShort(&ok);
-    return ok ? std::optional<quint16>(port) : std::nullopt;
-}
-
-// Bytes of the peer's 'got HEX' lines until size bytes came; any other line
-// (eof, reset, timeout) or the time running out ends the wait early.
-QByteArray gotBytes(peers::Process &peer, qsizetype size, int timeoutMs = 10'000)
-{
-    QByteArray data;
-    QElapsedTimer clock;
-    clock.start();
-    while (data.size() < size) {
-        const qint64 left = timeoutMs - clock.elapsed();
-        if (left <= 0)
-            break;
-        const auto line = peer.readLine(int(left));
-        if (!line || !line->startsWith("got "))
-            break;
-        data += QByteArray::fromHex(line->mid(4));
-    }
-    return data;
-}
-
-QByteArray command(const char *verb, const QByteArray &data = {})
-{
-    QByteArray line(verb);
-    if (!data.isEmpty())
-        line += ' ' + data.toHex();
-    return line + '\n';
+    return peers::toPort(peer.waitForLine(prefix));
 }
 
 QString socat()
@@ -227,7 +141,8 @@ private:
     };
     // Starts three socat clients named A, B, C and learns their peer ids from
     // the line each sends first ("A\n", ...).
-    void startSocatClients(TcpServerSession &server, ServerEvents &events, SocatClients &clients);
+    void startSocatClients(
+        TcpServerSession &server, SessionRecorder &events, SocatClients &clients);
 };
 
 void TestTcpServer::listen_data()
@@ -256,7 +171,7 @@ void TestTcpServer::listen()
     TrafficLog log;
     TcpServerSession server;
     server.setLog(&log);
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(address);
     server.setListenPort(0);
     QCOMPARE(server.serverPort(), quint16(0));
@@ -294,7 +209,7 @@ void TestTcpServer::listen()
         client.write(command("close"));
         QTRY_COMPARE(server.peerCount(), 0);
         QCOMPARE(events.disconnected.constLast(), id);
-        QCOMPARE(events.reasons.value(id), u"closed by peer"_s);
+        QCOMPARE(events.reasonOf.value(id), u"closed by peer"_s);
     }
 
     server.stop();
@@ -309,7 +224,7 @@ void TestTcpServer::echoTwoHundredConcurrentClients()
     TrafficLog log;
     TcpServerSession server;
     server.setLog(&log);
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.setResponder({ Responder::Mode::Echo, {} });
     server.start();
@@ -335,11 +250,11 @@ void TestTcpServer::echoTwoHundredConcurrentClients()
     QSet<int> indexes;
     quint64 total = 0;
     for (const quint64 id : std::as_const(events.connected)) {
-        const QByteArray got = events.rx.value(id);
+        const QByteArray got = events.rxById.value(id);
         const auto match = message.match(QString::fromLatin1(got));
         QVERIFY2(match.hasMatch(), got.constData());
         indexes.insert(match.captured(1).toInt());
-        QCOMPARE(events.tx.value(id), got);
+        QCOMPARE(events.txById.value(id), got);
         const auto info = server.peer(id);
         QVERIFY(info);
         QCOMPARE(info->counters.rxBytes, quint64(got.size()));
@@ -371,7 +286,7 @@ void TestTcpServer::gb2312SplitAcrossSegments()
     TcpServerSession server;
     server.setLog(&log);
     server.setEncoding(u"GB2312"_s);
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QCOMPARE(server.state(), Session::State::Active);
@@ -415,7 +330,7 @@ void TestTcpServer::portInUse()
     TrafficLog log;
     TcpServerSession second(u"second"_s);
     second.setLog(&log);
-    ServerEvents events(second);
+    SessionRecorder events(second);
     second.setListenAddress(QHostAddress::LocalHost);
     second.setListenPort(port);
     second.start();
@@ -444,7 +359,7 @@ void TestTcpServer::portInUse()
 void TestTcpServer::relistenWhileTimeWait()
 {
     TcpServerSession server;
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QCOMPARE(server.state(), Session::State::Active);
@@ -462,7 +377,7 @@ void TestTcpServer::relistenWhileTimeWait()
     client.write(command("close"));
     QVERIFY(client.waitForLine("closed"));
     QTRY_COMPARE(server.peerCount(), 0);
-    QCOMPARE(events.reasons.value(events.connected.constFirst()), u"disconnected by us"_s);
+    QCOMPARE(events.reasonOf.value(events.connected.constFirst()), u"disconnected by us"_s);
     QVERIFY2(
         peers::waitUntil([port] { return hasTimeWait(port); }), "no TIME_WAIT on the server port");
 
@@ -482,7 +397,7 @@ void TestTcpServer::relistenWhileTimeWait()
 }
 
 void TestTcpServer::startSocatClients(
-    TcpServerSession &server, ServerEvents &events, SocatClients &clients)
+    TcpServerSession &server, SessionRecorder &events, SocatClients &clients)
 {
     const QString program = socat();
     QVERIFY2(!program.isEmpty(), "socat is not installed");
@@ -495,7 +410,7 @@ void TestTcpServer::startSocatClients(
         clients.processes.push_back(std::move(process));
     }
     QTRY_COMPARE(server.peerCount(), 3);
-    QTRY_COMPARE(events.rx.size(), 3);
+    QTRY_COMPARE(events.rxById.size(), 3);
     for (const QByteArray &name : names) {
         const auto id = events.peerThatSent(name);
         QVERIFY2(id, name.constData());
@@ -508,7 +423,7 @@ void TestTcpServer::sendToOneSomeAndAll()
     TrafficLog log;
     TcpServerSession server;
     server.setLog(&log);
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::Any);
     server.start();
     QCOMPARE(server.state(), Session::State::Active);
@@ -532,9 +447,9 @@ void TestTcpServer::sendToOneSomeAndAll()
         QTRY_VERIFY2(process.output().endsWith("all\n"), process.output().constData());
         QCOMPARE(process.output(), expected.at(qsizetype(i)));
     }
-    QCOMPARE(events.tx.value(a), expected.at(0));
-    QCOMPARE(events.tx.value(b), expected.at(1));
-    QCOMPARE(events.tx.value(c), expected.at(2));
+    QCOMPARE(events.txById.value(a), expected.at(0));
+    QCOMPARE(events.txById.value(b), expected.at(1));
+    QCOMPARE(events.txById.value(c), expected.at(2));
 
     // A peer that is gone is not silently skipped.
     QVERIFY(!server.sendTo(quint64(999'999), "nobody\n"));
@@ -590,7 +505,7 @@ void TestTcpServer::sendToOneSomeAndAll()
 void TestTcpServer::disconnectPeerClosesOnlyThatOne()
 {
     TcpServerSession server;
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QCOMPARE(server.state(), Session::State::Active);
@@ -605,7 +520,7 @@ void TestTcpServer::disconnectPeerClosesOnlyThatOne()
     server.disconnectPeer(b);
     QTRY_COMPARE(server.peerCount(), 2);
     QCOMPARE(events.disconnected, QList<quint64> { b });
-    QCOMPARE(events.reasons.value(b), u"disconnected by us"_s);
+    QCOMPARE(events.reasonOf.value(b), u"disconnected by us"_s);
     QCOMPARE(events.disconnectedEndpoints.value(b), bEndpoint);
     QVERIFY(!server.peer(b));
     QVERIFY(clients.processes.at(1)->waitForFinished());
@@ -627,7 +542,7 @@ void TestTcpServer::disconnectPeerClosesOnlyThatOne()
 void TestTcpServer::disconnectPeerThatStopsReading()
 {
     TcpServerSession server;
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QCOMPARE(server.state(), Session::State::Active);
@@ -653,7 +568,7 @@ void TestTcpServer::disconnectPeerThatStopsReading()
     QTRY_COMPARE_WITH_TIMEOUT(server.peerCount(), 0, 10'000);
     QVERIFY2(clock.elapsed() >= 1000, qPrintable(QString::number(clock.elapsed())));
     QCOMPARE(events.disconnected, QList<quint64> { id });
-    QCOMPARE(events.reasons.value(id), u"disconnected by us"_s);
+    QCOMPARE(events.reasonOf.value(id), u"disconnected by us"_s);
     QCOMPARE(server.pendingBytes(), qint64(0));
 }
 
@@ -662,7 +577,7 @@ void TestTcpServer::disconnectPeerThatStopsReading()
 void TestTcpServer::disconnectIdlePeerThatNeverCloses()
 {
     TcpServerSession server;
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QCOMPARE(server.state(), Session::State::Active);
@@ -676,7 +591,7 @@ void TestTcpServer::disconnectIdlePeerThatNeverCloses()
     server.disconnectPeer(id);
     QCOMPARE(server.peerCount(), 2);
     QCOMPARE(events.disconnected, QList<quint64> { id });
-    QCOMPARE(events.reasons.value(id), u"disconnected by us"_s);
+    QCOMPARE(events.reasonOf.value(id), u"disconnected by us"_s);
     server.disconnectAll();
     QCOMPARE(server.peerCount(), 0);
     QCOMPARE(events.errors, QStringList());
@@ -697,11 +612,11 @@ void TestTcpServer::dataArrivingWithFin()
     QFETCH(QByteArray, payload);
 
     TcpServerSession server;
-    ServerEvents events(server);
+    SessionRecorder events(server);
     qsizetype rxAtDisconnect = -1;
-    connect(&server, &Session::peerDisconnected, &events,
+    connect(&server, &Session::peerDisconnected, events.context(),
         [&](quint64 id, const Endpoint &, const QString &) {
-            rxAtDisconnect = events.rx.value(id).size();
+            rxAtDisconnect = events.rxById.value(id).size();
         });
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
@@ -716,10 +631,10 @@ void TestTcpServer::dataArrivingWithFin()
 
     QTRY_COMPARE_WITH_TIMEOUT(events.disconnected.size(), 1, 10'000);
     const quint64 id = events.connected.constFirst();
-    QCOMPARE(events.rx.value(id).size(), payload.size());
-    QCOMPARE(events.rx.value(id), payload);
+    QCOMPARE(events.rxById.value(id).size(), payload.size());
+    QCOMPARE(events.rxById.value(id), payload);
     QCOMPARE(rxAtDisconnect, payload.size()); // all of it before the disconnection
-    QCOMPARE(events.reasons.value(id), u"closed by peer"_s);
+    QCOMPARE(events.reasonOf.value(id), u"closed by peer"_s);
 }
 
 void TestTcpServer::maxClients()
@@ -727,7 +642,7 @@ void TestTcpServer::maxClients()
     TrafficLog log;
     TcpServerSession server;
     server.setLog(&log);
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.setMaxClients(1);
     server.setResponder({ Responder::Mode::Echo, {} });
@@ -773,7 +688,7 @@ void TestTcpServer::maxClients()
 void TestTcpServer::fixedReply()
 {
     TcpServerSession server;
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.setResponder({ Responder::Mode::FixedReply, "pong\r\n" });
     server.start();
@@ -789,8 +704,8 @@ void TestTcpServer::fixedReply()
     QCOMPARE(gotBytes(client, 6), QByteArray("pong\r\n"));
 
     const quint64 id = events.connected.constFirst();
-    QCOMPARE(events.rx.value(id), QByteArray("ping\nping again\n"));
-    QCOMPARE(events.tx.value(id), QByteArray("pong\r\npong\r\n"));
+    QCOMPARE(events.rxById.value(id), QByteArray("ping\nping again\n"));
+    QCOMPARE(events.txById.value(id), QByteArray("pong\r\npong\r\n"));
     QCOMPARE(server.peer(id)->counters.txPackets, quint64(2));
     QCOMPARE(server.counters().txBytes, quint64(12));
 }
@@ -836,7 +751,7 @@ void TestTcpServer::cleanCloseAndReset()
     TrafficLog log;
     TcpServerSession server;
     server.setLog(&log);
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QCOMPARE(server.state(), Session::State::Active);
@@ -856,7 +771,7 @@ void TestTcpServer::cleanCloseAndReset()
     const quint64 id = events.connected.constFirst();
     QCOMPARE(events.disconnected.constFirst(), id);
     QCOMPARE(events.disconnectedEndpoints.value(id).port, *clientPort);
-    const QString reason = events.reasons.value(id);
+    const QString reason = events.reasonOf.value(id);
     QVERIFY(!reason.isEmpty());
     if (how == "close")
         QCOMPARE(reason, u"closed by peer"_s);
@@ -866,7 +781,7 @@ void TestTcpServer::cleanCloseAndReset()
     QVERIFY(entry);
     QCOMPARE(entry->peerId, id);
     QVERIFY2(entry->data.contains(reason.toUtf8()), entry->data.constData());
-    QCOMPARE(events.rx.value(id), QByteArray("bye\n"));
+    QCOMPARE(events.rxById.value(id), QByteArray("bye\n"));
 }
 
 void TestTcpServer::stopWithClientsConnected()
@@ -874,7 +789,7 @@ void TestTcpServer::stopWithClientsConnected()
     TrafficLog log;
     TcpServerSession server;
     server.setLog(&log);
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QCOMPARE(server.state(), Session::State::Active);
@@ -897,7 +812,7 @@ void TestTcpServer::stopWithClientsConnected()
     QCOMPARE(server.serverPort(), quint16(0));
     QCOMPARE(events.disconnected.size(), 2);
     for (const quint64 id : std::as_const(events.connected))
-        QCOMPARE(events.reasons.value(id), u"server stopped"_s);
+        QCOMPARE(events.reasonOf.value(id), u"server stopped"_s);
     QVERIFY(findLog(log, LogKind::Info, "stopped listening"));
 
     // The clients see the end, and nobody listens any more.
@@ -918,7 +833,7 @@ void TestTcpServer::stopWithClientsConnected()
 void TestTcpServer::sendWithoutClients()
 {
     TcpServerSession server;
-    ServerEvents events(server);
+    SessionRecorder events(server);
     server.setListenAddress(QHostAddress::LocalHost);
     server.start();
     QVERIFY(!server.send("x"));

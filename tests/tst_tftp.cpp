@@ -3,9 +3,8 @@
 // namespace of its own (it serves only port 69), and tests/peers/tftp_evil.py
 // for what no well-behaved server does. Files are compared by SHA-256.
 
-#include "peers.h"
-#include "testfiles.h"
 #include "net/tftp/tftptransfer.h"
+#include "testsupport.h"
 
 #include <QCryptographicHash>
 #include <QEventLoop>
@@ -22,6 +21,13 @@
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
+using CliRun = peers::ProgramRun;
+using peers::cliPath;
+using peers::runCli;
+using peers::runProgram;
+using procfs::udpPortBound;
+using testfiles::entries;
+using testfiles::readBytes;
 using testfiles::sha256Of;
 using testfiles::writeBytes;
 using testfiles::writeRandom;
@@ -31,17 +37,6 @@ namespace {
 // 67,584 blocks of 512 bytes: block numbers wrap past 65535, and the size is
 // a multiple of 512, so the transfer ends with an empty block.
 constexpr qint64 BigSize = 33 * 1024 * 1024;
-
-QString cliPath()
-{
-    return QStringLiteral(SOCKLAB_CLI_PATH);
-}
-
-QByteArray readBytes(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(missing)");
-}
 
 // Text whose line ends, once in netascii, straddle the 512-byte block
 // boundaries (CR at the end of one block, LF or NUL at the start of the next).
@@ -56,35 +51,12 @@ QByteArray netasciiText()
     return text;
 }
 
-// Everything in a folder, hidden files (a left-over temporary) included.
-QStringList entries(const QString &folder)
-{
-    return QDir(folder).entryList(
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
-}
-
 std::optional<quint16> freeUdpPort(const QHostAddress &address)
 {
     QUdpSocket probe;
     if (!probe.bind(address, 0))
         return std::nullopt;
     return probe.localPort();
-}
-
-// Whether some UDP socket is bound to the port (from the kernel's tables).
-bool udpPortBound(quint16 port, bool v6)
-{
-    QFile table(v6 ? u"/proc/net/udp6"_s : u"/proc/net/udp"_s);
-    if (!table.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray suffix = ':' + QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
-    const QList<QByteArray> lines = table.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        const QList<QByteArray> fields = line.simplified().split(' ');
-        if (fields.size() > 2 && fields.at(1).endsWith(suffix))
-            return true;
-    }
-    return false;
 }
 
 // A server may finish writing a little after its last ACK: wait (up to a
@@ -130,31 +102,6 @@ Run run(const TftpRequest &request, int timeoutMs = 120'000,
         outcome.result.errorString = u"test: the transfer did not finish in %1 ms"_s.arg(timeoutMs);
     }
     return outcome;
-}
-
-struct CliRun
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-CliRun runProgram(const QString &program, const QStringList &arguments, int timeoutMs = 120'000)
-{
-    peers::Process process;
-    if (!process.start(program, arguments))
-        return {};
-    process.closeWrite();
-    if (!process.process().waitForFinished(timeoutMs)) {
-        process.stop();
-        return { -1, process.output(), process.errors() };
-    }
-    return { process.exitCode(), process.output(), process.errors() };
-}
-
-CliRun runCli(const QStringList &arguments, int timeoutMs = 120'000)
-{
-    return runProgram(cliPath(), arguments, timeoutMs);
 }
 
 // A real server process on a port of its own.
@@ -206,24 +153,12 @@ void startServer(Server &server, const QString &host, const QString &program,
 }
 
 // tests/peers/tftp_evil.py, one scenario, one transfer.
-struct Evil
+struct Evil : peers::ScriptPeer
 {
-    peers::Process process;
-    quint16 port = 0;
-
     bool start(const QString &scenario, const QStringList &extra = {})
     {
-        if (!process.startScript(
-                u"tftp_evil.py"_s, QStringList { u"--scenario"_s, scenario } + extra))
-            return false;
-        const auto line = process.waitForLine("port ");
-        port = line ? line->toUShort() : 0;
-        return port != 0;
-    }
-    // The rest of the next line starting with prefix.
-    QByteArray line(const QByteArray &prefix, int timeoutMs = 10'000)
-    {
-        return process.waitForLine(prefix, timeoutMs).value_or("(none)");
+        return ScriptPeer::start(
+            u"tftp_evil.py"_s, QStringList { u"--scenario"_s, scenario } + extra);
     }
 };
 

@@ -20,9 +20,8 @@
 // is used for downloads, where in.tftpd's retries make a failure (all six
 // sends of one block lost, ~1e-6 per block) negligible.
 
-#include "peers.h"
-#include "testfiles.h"
 #include "net/tftp/tftptransfer.h"
+#include "testsupport.h"
 
 #include <QCryptographicHash>
 #include <QEventLoop>
@@ -39,6 +38,9 @@
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
+using peers::ProgramRun;
+using peers::runProgram;
+using procfs::udpPortBound;
 using testfiles::sha256Of;
 using testfiles::writeRandom;
 
@@ -52,48 +54,12 @@ constexpr qint64 MiB = 1024 * KiB;
 constexpr int ClientTimeoutMs = 50;
 constexpr int ClientRetries = 30;
 
-struct ProgramRun
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-ProgramRun runProgram(const QString &program, const QStringList &arguments, int timeoutMs = 60'000)
-{
-    peers::Process process;
-    if (!process.start(program, arguments))
-        return { -1, {}, "cannot start " + program.toUtf8() };
-    process.closeWrite();
-    if (!process.process().waitForFinished(timeoutMs)) {
-        process.stop();
-        return { -1, process.output(), process.errors() + "(timed out)" };
-    }
-    return { process.exitCode(), process.output(), process.errors() };
-}
-
 std::optional<quint16> freeUdpPort()
 {
     QUdpSocket probe;
     if (!probe.bind(QHostAddress::LocalHost, 0))
         return std::nullopt;
     return probe.localPort();
-}
-
-// Whether some UDP socket is bound to the port (from the kernel's tables).
-bool udpPortBound(quint16 port)
-{
-    QFile table(u"/proc/net/udp"_s);
-    if (!table.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray suffix = ':' + QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
-    const QList<QByteArray> lines = table.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        const QList<QByteArray> fields = line.simplified().split(' ');
-        if (fields.size() > 2 && fields.at(1).endsWith(suffix))
-            return true;
-    }
-    return false;
 }
 
 // A TFTP server process on a loopback port of its own.
@@ -653,7 +619,7 @@ void TestTftpFaults::kernelCli()
     // --no-options: a --timeout would also ask the server for whole seconds.
     const QStringList common { u"--no-options"_s, u"--timeout"_s, u"0.05"_s, u"--retries"_s,
         QString::number(ClientRetries), u"--json"_s };
-    const ProgramRun cli = runProgram(QStringLiteral(SOCKLAB_CLI_PATH),
+    const ProgramRun cli = runProgram(peers::cliPath(),
         (upload ? QStringList { u"tftp"_s, u"put"_s, server, served(file), remote }
                 : QStringList { u"tftp"_s, u"get"_s, server, file, u"-o"_s, m_out })
             + common,

@@ -1,9 +1,9 @@
 // The TFTP panel as a user drives it, against tftpd-hpa's in.tftpd started
 // by the test on a free loopback port.
 
-#include "peers.h"
-#include "tftptab.h"
 #include "net/tftp/tftptransfer.h"
+#include "testsupport.h"
+#include "tftptab.h"
 
 #include <QCheckBox>
 #include <QCryptographicHash>
@@ -22,25 +22,11 @@
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
+using peers::sha256Of;
+using testfiles::readBytes;
+using testfiles::writeBytes;
 
 namespace {
-
-QByteArray sha256(const QByteArray &data)
-{
-    return QCryptographicHash::hash(data, QCryptographicHash::Sha256);
-}
-
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool writeAll(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
-}
 
 QByteArray pattern(qsizetype size)
 {
@@ -91,7 +77,7 @@ void TestTftpTab::initTestCase()
     QVERIFY(QDir().mkpath(m_out));
     QFile::setPermissions(m_root, QFileDevice::Permissions(0x7777));
     QFile::setPermissions(m_dir.path(), QFileDevice::Permissions(0x7755));
-    QVERIFY(writeAll(m_root + u"/firmware.bin"_s, pattern(300'000)));
+    QVERIFY(writeBytes(m_root + u"/firmware.bin"_s, pattern(300'000)));
 
     const QString inTftpd
         = QStandardPaths::findExecutable(u"in.tftpd"_s, { u"/usr/sbin"_s, u"/sbin"_s });
@@ -153,8 +139,8 @@ void TestTftpTab::downloadShowsProgressAndHistory()
     QVERIFY(!child<QPushButton>("tftpCancel")->isEnabled());
     const TftpResult result = runAndWait("tftpDownload");
     QVERIFY2(result.ok(), qPrintable(result.errorString));
-    QCOMPARE(
-        sha256(readAll(m_out + u"/firmware.bin"_s)), sha256(readAll(m_root + u"/firmware.bin"_s)));
+    QCOMPARE(sha256Of(readBytes(m_out + u"/firmware.bin"_s)),
+        sha256Of(readBytes(m_root + u"/firmware.bin"_s)));
     QVERIFY(child<QLabel>("tftpResult")->text().contains(u"Downloaded"_s));
     QVERIFY(child<QLabel>("tftpProgressText")->text().contains(u"/s"_s));
     auto *history = child<QTreeWidget>("tftpHistory");
@@ -167,25 +153,25 @@ void TestTftpTab::downloadShowsProgressAndHistory()
 void TestTftpTab::uploadFromTheWindow()
 {
     const QString local = m_out + u"/report.log"_s;
-    QVERIFY(writeAll(local, pattern(70'000)));
+    QVERIFY(writeBytes(local, pattern(70'000)));
     child<QLineEdit>("tftpLocal")->setText(local);
     child<QLineEdit>("tftpRemote")->setText(u"uploaded.log"_s);
     const TftpResult result = runAndWait("tftpUpload");
     QVERIFY2(result.ok(), qPrintable(result.errorString));
-    QCOMPARE(sha256(readAll(m_root + u"/uploaded.log"_s)), sha256(pattern(70'000)));
+    QCOMPARE(sha256Of(readBytes(m_root + u"/uploaded.log"_s)), sha256Of(pattern(70'000)));
     QVERIFY(child<QLabel>("tftpResult")->text().contains(u"Uploaded"_s));
 }
 
 void TestTftpTab::missingRemoteFileLeavesLocalFileAlone()
 {
     const QString local = m_out + u"/keep.bin"_s;
-    QVERIFY(writeAll(local, "precious"));
+    QVERIFY(writeBytes(local, "precious"));
     child<QLineEdit>("tftpRemote")->setText(u"no-such-file.bin"_s);
     child<QLineEdit>("tftpLocal")->setText(local);
     child<QCheckBox>("tftpOverwrite")->setChecked(true);
     const TftpResult result = runAndWait("tftpDownload");
     QCOMPARE(result.status, TftpStatus::ServerError);
-    QCOMPARE(readAll(local), QByteArray("precious"));
+    QCOMPARE(readBytes(local), QByteArray("precious"));
     const QString shown = child<QLabel>("tftpResult")->text();
     QVERIFY2(shown.contains(u"not found"_s, Qt::CaseInsensitive), qPrintable(shown));
     // Nothing but the old file is left in the folder (no temporary file).
@@ -199,18 +185,18 @@ void TestTftpTab::missingRemoteFileLeavesLocalFileAlone()
 void TestTftpTab::existingFileNeedsOverwrite()
 {
     const QString local = m_out + u"/existing.bin"_s;
-    QVERIFY(writeAll(local, "old"));
+    QVERIFY(writeBytes(local, "old"));
     child<QLineEdit>("tftpRemote")->setText(u"firmware.bin"_s);
     child<QLineEdit>("tftpLocal")->setText(local);
     TftpResult result = runAndWait("tftpDownload");
     QVERIFY(!result.ok());
     QVERIFY2(result.errorString.contains(u"exist"_s), qPrintable(result.errorString));
-    QCOMPARE(readAll(local), QByteArray("old"));
+    QCOMPARE(readBytes(local), QByteArray("old"));
 
     child<QCheckBox>("tftpOverwrite")->setChecked(true);
     result = runAndWait("tftpDownload");
     QVERIFY2(result.ok(), qPrintable(result.errorString));
-    QCOMPARE(readAll(local).size(), 300'000);
+    QCOMPARE(readBytes(local).size(), 300'000);
 }
 
 void TestTftpTab::fieldsAreChecked()

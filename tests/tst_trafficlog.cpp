@@ -2,6 +2,7 @@
 #include "net/log/trafficlog.h"
 #include "net/text/hex.h"
 #include "net/text/textcodec.h"
+#include "testsupport.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -16,6 +17,7 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
+using testfiles::readBytes;
 
 namespace {
 
@@ -41,14 +43,6 @@ LogEntry makeEntry(LogKind kind, QByteArray data, quint64 peerId = 1, int sessio
 qint64 fixedTime()
 {
     return QDateTime(QDate(2026, 11, 21), QTime(23, 58, 36, 123)).toMSecsSinceEpoch();
-}
-
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return file.readAll();
 }
 
 QList<QJsonObject> parseJsonLines(const QByteArray &contents)
@@ -529,7 +523,7 @@ void TestTrafficLog::streamText()
     QTRY_COMPARE(batches.count(), 1);
 
     // Flushed by the batch, while still streaming.
-    const QList<QByteArray> lines = readAll(path).split('\n');
+    const QList<QByteArray> lines = readBytes(path).split('\n');
     QCOMPARE(lines.size(), 4); // three lines and the empty rest after the last newline
     QCOMPARE(lines.at(0), QByteArray("earlier line"));
     QVERIFY2(
@@ -543,7 +537,7 @@ void TestTrafficLog::streamText()
     QVERIFY(!log.isStreaming());
     log.append(makeEntry(LogKind::Rx, "after", 1, session));
     QTRY_COMPARE(batches.count(), 2);
-    QCOMPARE(readAll(path).count('\n'), 3);
+    QCOMPARE(readBytes(path).count('\n'), 3);
     QCOMPARE(errors.count(), 0);
 }
 
@@ -573,7 +567,7 @@ void TestTrafficLog::streamSplitCharacters()
     log.append(makeEntry(LogKind::Rx, "\xc4", 2, session));
     log.stopStreaming();
 
-    const QList<QJsonObject> objects = parseJsonLines(readAll(path));
+    const QList<QJsonObject> objects = parseJsonLines(readBytes(path));
     QCOMPARE(objects.size(), 6);
     const QStringList expected { QString(), QString(), QString(), u"中!"_s, u"文"_s, u"文"_s };
     for (qsizetype i = 0; i < objects.size(); ++i)
@@ -654,7 +648,7 @@ void TestTrafficLog::saveTo()
     QString error = u"stale"_s;
     QVERIFY2(log.saveTo(jsonPath, TrafficLog::StreamFormat::JsonLines, &error), qPrintable(error));
     QVERIFY(error.isEmpty());
-    const QList<QJsonObject> objects = parseJsonLines(readAll(jsonPath));
+    const QList<QJsonObject> objects = parseJsonLines(readBytes(jsonPath));
     QCOMPARE(objects.size(), 4);
     QCOMPARE(objects.at(0).value(u"event"_s).toString(), u"listening"_s);
     QCOMPARE(objects.at(0).value(u"message"_s).toString(), u"0.0.0.0:5000"_s);
@@ -666,7 +660,7 @@ void TestTrafficLog::saveTo()
     const QString textPath = dir.filePath(u"saved.log"_s);
     QVERIFY(log.saveTo(textPath, TrafficLog::StreamFormat::Text, &error));
     QVERIFY(log.saveTo(textPath, TrafficLog::StreamFormat::Text, &error)); // replaces, not appends
-    const QList<QByteArray> lines = readAll(textPath).split('\n');
+    const QList<QByteArray> lines = readBytes(textPath).split('\n');
     QCOMPARE(lines.size(), 5);
     QVERIFY2(lines.at(0).endsWith("[gb] LISTENING - 0.0.0.0:5000"), lines.at(0).constData());
     QVERIFY2(
@@ -749,7 +743,7 @@ void TestTrafficLog::streamAndSaveSplitGb2312ByExtension()
 
     const QStringList texts { QString(), QString(), u"中"_s, u"文"_s };
     for (const QString &path : { streamed, saved }) {
-        const QByteArray contents = readAll(path);
+        const QByteArray contents = readBytes(path);
         QList<QByteArray> lines = contents.split('\n');
         QCOMPARE(lines.takeLast(), QByteArray());
         const QString lower = name.toLower();
@@ -793,7 +787,7 @@ void TestTrafficLog::streamCsvAppendsWithoutASecondHeader()
         log.append(makeEntry(LogKind::Rx, data, 1, session));
         log.stopStreaming();
     }
-    const QList<QByteArray> lines = readAll(path).split('\n');
+    const QList<QByteArray> lines = readBytes(path).split('\n');
     QCOMPARE(lines.size(), 4);
     QCOMPARE(lines.at(0), QByteArray("time,session,direction,peer,port,bytes,text,hex"));
     QVERIFY2(lines.at(1).endsWith(",s,rx,127.0.0.1,5001,3,one,6f 6e 65"), lines.at(1).constData());

@@ -1,12 +1,12 @@
 // UdpSession against real peers: python scripts from tests/peers/ on
 // ephemeral loopback ports (127.0.0.1 and ::1 only).
 
-#include "peers.h"
 #include "net/core/responder.h"
-#include "sessionrecorder.h"
-#include "net/text/textcodec.h"
 #include "net/log/trafficlog.h"
+#include "net/text/textcodec.h"
 #include "net/udp/udpsession.h"
+#include "sessiontest.h"
+#include "testsupport.h"
 
 #include <QDate>
 #include <QFile>
@@ -21,6 +21,8 @@
 #include <vector>
 
 using namespace Qt::StringLiterals;
+using peers::parseRx;
+using peers::toPort;
 
 char *toString(const Endpoint &endpoint)
 {
@@ -35,28 +37,6 @@ const QHostAddress V6 { QHostAddress::LocalHostIPv6 };
 using Datagram = RecordedData;
 using Recorder = SessionRecorder;
 
-// One "rx ADDRESS PORT LENGTH MS TTL HEX" line of udp_receiver.py.
-struct RxLine
-{
-    QHostAddress address;
-    quint16 port = 0;
-    qsizetype length = 0;
-    QByteArray data;
-};
-
-std::optional<RxLine> parseRx(const QByteArray &rest)
-{
-    const QList<QByteArray> fields = rest.split(' ');
-    if (fields.size() != 6)
-        return std::nullopt;
-    RxLine line;
-    line.address = QHostAddress(QString::fromLatin1(fields.at(0)));
-    line.port = quint16(fields.at(1).toUInt());
-    line.length = fields.at(2).toLongLong();
-    line.data = fields.at(5) == "-" ? QByteArray() : QByteArray::fromHex(fields.at(5));
-    return line;
-}
-
 // The payload of the next "rx" line, or a text saying why there is none.
 QByteArray rxPayload(const std::optional<QByteArray> &line)
 {
@@ -66,23 +46,10 @@ QByteArray rxPayload(const std::optional<QByteArray> &line)
     return rx ? rx->data : "(bad rx line: " + *line + ')';
 }
 
-std::optional<quint16> toPort(const std::optional<QByteArray> &text)
-{
-    if (!text)
-        return std::nullopt;
-    bool ok = false;
-    const uint value = text->trimmed().toUInt(&ok);
-    if (!ok || value == 0 || value > 65535)
-        return std::nullopt;
-    return quint16(value);
-}
-
 // Starts udp_receiver.py and returns the port it got.
 std::optional<quint16> startReceiver(peers::Process &peer, const QStringList &arguments)
 {
-    if (!peer.startScript(u"udp_receiver.py"_s, arguments))
-        return std::nullopt;
-    return toPort(peer.waitForLine("port "));
+    return peers::startPeer(peer, u"udp_receiver.py"_s, arguments);
 }
 
 // Starts udp_senders.py and returns the source port of each socket.

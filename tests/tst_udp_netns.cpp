@@ -3,10 +3,10 @@
 // tests/run_in_netns.sh sets up (a veth pair sl0/sl1 with 10.77.0.1/24 on
 // sl0, IPv4 groups routed to lo): every address used here exists only there.
 
-#include "peers.h"
-#include "sessionrecorder.h"
 #include "net/log/trafficlog.h"
 #include "net/udp/udpsession.h"
+#include "sessiontest.h"
+#include "testsupport.h"
 
 #include <QNetworkInterface>
 #include <QRegularExpression>
@@ -18,6 +18,8 @@
 #include <vector>
 
 using namespace Qt::StringLiterals;
+using peers::parseRx;
+using peers::toPort;
 
 char *toString(const Endpoint &endpoint)
 {
@@ -32,43 +34,9 @@ const QHostAddress GroupV6 { u"ff12::77"_s };
 using Datagram = RecordedData;
 using Recorder = SessionRecorder;
 
-// One "rx ADDRESS PORT LENGTH MS TTL HEX" line of udp_receiver.py.
-struct RxLine
-{
-    QHostAddress address;
-    quint16 port = 0;
-    int ttl = -1;
-    QByteArray data;
-};
-
-std::optional<RxLine> parseRx(const std::optional<QByteArray> &rest)
-{
-    if (!rest)
-        return std::nullopt;
-    const QList<QByteArray> fields = rest->split(' ');
-    if (fields.size() != 6)
-        return std::nullopt;
-    return RxLine { QHostAddress(QString::fromLatin1(fields.at(0))), quint16(fields.at(1).toUInt()),
-        fields.at(4) == "-" ? -1 : fields.at(4).toInt(),
-        fields.at(5) == "-" ? QByteArray() : QByteArray::fromHex(fields.at(5)) };
-}
-
-std::optional<quint16> toPort(const std::optional<QByteArray> &text)
-{
-    if (!text)
-        return std::nullopt;
-    bool ok = false;
-    const uint value = text->trimmed().toUInt(&ok);
-    if (!ok || value == 0 || value > 65535)
-        return std::nullopt;
-    return quint16(value);
-}
-
 std::optional<quint16> startReceiver(peers::Process &peer, const QStringList &arguments)
 {
-    if (!peer.startScript(u"udp_receiver.py"_s, arguments))
-        return std::nullopt;
-    return toPort(peer.waitForLine("port "));
+    return peers::startPeer(peer, u"udp_receiver.py"_s, arguments);
 }
 
 QList<LogEntry> entriesOf(const TrafficLog &log, LogKind kind)
