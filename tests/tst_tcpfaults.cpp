@@ -2,13 +2,13 @@
 // one resets mid-send, one half-closes, one stops reading. Both ends of ours
 // (TcpClientSession and TcpServerSession, with FileSender) against each.
 
-#include "net/send/filesender.h"
-#include "peerreports.h"
-#include "peers.h"
 #include "net/core/responder.h"
+#include "net/log/trafficlog.h"
+#include "net/send/filesender.h"
 #include "net/tcp/tcpclientsession.h"
 #include "net/tcp/tcpserversession.h"
-#include "net/log/trafficlog.h"
+#include "peerreports.h"
+#include "peers.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -151,9 +151,9 @@ void TestTcpFaults::clientPeerResetsMidSend()
     QCOMPARE(peer.waitForLine("reset after "), QByteArray::number(2 * MiB));
 
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), false);
-    QVERIFY2(finished.at(0).at(1).toString().contains(u"stopped"_s),
-        qPrintable(finished.at(0).at(1).toString()));
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), false);
+    QVERIFY2(finished.at(0).at(0).value<SendResult>().message.contains(u"stopped"_s),
+        qPrintable(finished.at(0).at(0).value<SendResult>().message));
     QCOMPARE_GE(sender.bytesSent(), 2 * MiB);
     QCOMPARE_LT(sender.bytesSent(), 64 * MiB);
     QCOMPARE(client.state(), Session::State::Idle);
@@ -198,7 +198,7 @@ void TestTcpFaults::serverPeerResetsMidSend()
     QVERIFY2(sender.start(path, &error), qPrintable(error));
     QCOMPARE(resetter.waitForLine("reset after "), QByteArray::number(MiB));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
 
     const auto got = collect(reader);
     QVERIFY2(got, reader.output().constData());
@@ -259,7 +259,7 @@ void TestTcpFaults::serverSlowestPeerResets()
     // Killed with unread bytes in its buffer, the staller's kernel resets.
     staller.signal(SIGKILL);
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
     const auto got = collect(reader);
     QVERIFY2(got, reader.output().constData());
     QCOMPARE(got->bytes, size);
@@ -312,7 +312,7 @@ void TestTcpFaults::stalledThenDrained(Session &session, peers::Process &peer)
     peer.write("read\n");
     QVERIFY(peer.waitForLine("reading"));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 120'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
     const auto got = collect(peer, 120'000);
     QVERIFY2(got, peer.output().constData());
     QCOMPARE(got->bytes, 64 * MiB);
