@@ -186,8 +186,6 @@ QString applyTftpTimeout(CommandLine &line, const QString &value)
     return {};
 }
 
-const QString NotForWindow = u"the window shows every event in its log; use socklab-cli for %1"_s;
-
 } // namespace
 
 QString commandName(Command command)
@@ -337,7 +335,7 @@ const QList<Option> &optionTable()
                 line.cli.output = CliOptions::Output::Quiet;
                 return QString();
             },
-            NotForWindow.arg(u"--quiet"_s) },
+            u"the window has no console output to quiet; use socklab-cli for that"_s },
         { { u"json"_s }, none,
             u"one JSON object per event (time, event, session,\n"
             "peer, port, bytes, text, hex)"_s,
@@ -346,8 +344,8 @@ const QList<Option> &optionTable()
                 line.cli.output = CliOptions::Output::Json;
                 return QString();
             },
-            NotForWindow.arg(u"JSON output (--json); the window can write its log as JSON "
-                             "lines with --log-file PATH --log-json"_s) },
+            u"the window shows events in its log, not on standard output; for JSON "
+            "lines use --log-file PATH --log-json, or socklab-cli"_s },
         { { u"log-file"_s }, u"PATH"_s, u"also append every event to PATH (--log-json: JSON)"_s,
             Sessions, u"Output"_s,
             [](Line &line, const QString &value) {
