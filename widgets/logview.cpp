@@ -1,8 +1,8 @@
 #include "logview.h"
 
 #include "logfiltermodel.h"
-#include "net/log/trafficlog.h"
 #include "net/text/textcodec.h"
+#include "net/log/trafficlog.h"
 #include "trafficlogmodel.h"
 
 #include <QAction>

@@ -1,7 +1,7 @@
 #include "trafficlogmodel.h"
 
-#include "net/log/trafficlog.h"
 #include "net/text/textcodec.h"
+#include "net/log/trafficlog.h"
 
 #include <QBrush>
 #include <QColor>
