@@ -94,6 +94,7 @@ private Q_SLOTS:
     void clientSendsEscapedTextOnce();
     void clientRepeatsThenClosesAfterSend();
     void serverGreetsEachClientAndRepliesBytesUnchanged();
+    void serverRepeatsToWhoeverIsConnected();
     void hexReplyStaysBytes();
     void udpSendsFileWithMulticastSettingsAndDuration();
     void logFileGetsJsonLines();
@@ -242,6 +243,23 @@ void TestStartup::serverGreetsEachClientAndRepliesBytesUnchanged()
     QVERIFY2(peers::waitUntil([&] { return second.output() == "hello C:\\temp"; }),
         second.output().constData());
     QCOMPARE(first.output(), QByteArray("hello "));
+}
+
+void TestStartup::serverRepeatsToWhoeverIsConnected()
+{
+    // Repeating before any client has come is no error: the client that
+    // comes later gets the ticks from then on.
+    SessionTab *tab = open({ u"tcp-server"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--send-hex"_s,
+        u"21"_s, u"--interval"_s, u"20"_s });
+    QVERIFY(tab);
+    QTRY_COMPARE(tab->session()->state(), Session::State::Active);
+    const quint16 port = static_cast<TcpServerTab *>(tab)->server()->serverPort();
+    // (socat takes longer to start than a tick: some go out to nobody.)
+    peers::Process client;
+    QVERIFY(client.start(u"socat"_s, { u"-"_s, u"TCP:127.0.0.1:%1"_s.arg(port) }));
+    QVERIFY2(
+        peers::waitUntil([&] { return client.output().size() >= 3; }), client.output().constData());
+    QCOMPARE(client.output(), QByteArray(client.output().size(), '!'));
 }
 
 void TestStartup::hexReplyStaysBytes()

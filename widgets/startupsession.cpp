@@ -2,6 +2,8 @@
 
 #include "mainwindow.h"
 #include "net/core/session.h"
+#include "net/core/sessionfactory.h"
+#include "net/send/periodicsender.h"
 #include "net/tcp/tcpserversession.h"
 #include "sendbox.h"
 #include "sessiontab.h"
@@ -83,6 +85,18 @@ void StartupSession::startSending()
         break;
     case SessionConfig::PayloadKind::Text:
     case SessionConfig::PayloadKind::Hex:
+        if (m_config.intervalMs > 0 && m_config.kind == Session::Kind::TcpServer) {
+            // As socklab-cli: to whoever is connected at each tick, none
+            // being no error (the send box would stop at the first tick
+            // without clients).
+            auto *periodic = new PeriodicSender(m_tab->session(), this);
+            periodic->setSendFunction(SessionFactory::repeatFunction(*m_tab->session()));
+            connect(periodic, &PeriodicSender::finished, this, &StartupSession::sendingDone);
+            QString error;
+            if (!periodic->start(m_config.payload, m_config.intervalMs, m_config.count, &error))
+                Q_EMIT m_tab->status(error);
+            return;
+        }
         if (m_config.intervalMs > 0) {
             m_sending = box->startRepeating(); // its end comes as repeatFinished
             if (!m_sending)

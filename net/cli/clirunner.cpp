@@ -105,12 +105,7 @@ void CliRunner::createSession()
         }
     });
     m_periodic = new PeriodicSender(m_session, this);
-    if (auto *server = qobject_cast<TcpServerSession *>(m_session)) {
-        // A server repeats to whoever is connected at each tick; none is no error.
-        m_periodic->setSendFunction([server](const QByteArray &bytes) {
-            return server->peerCount() == 0 || server->send(bytes);
-        });
-    }
+    m_periodic->setSendFunction(SessionFactory::repeatFunction(*m_session));
     m_fileSender = new FileSender(m_session, this);
     if (m_options.session.chunkSize > 0)
         m_fileSender->setChunkSize(m_options.session.chunkSize);

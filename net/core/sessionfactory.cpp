@@ -68,4 +68,14 @@ void configure(Session &session, const SessionConfig &config)
     session.setResponder(config.responder);
 }
 
+SendFunction repeatFunction(Session &session)
+{
+    if (auto *server = qobject_cast<TcpServerSession *>(&session)) {
+        return [server](const QByteArray &bytes) {
+            return server->peerCount() == 0 || server->send(bytes);
+        };
+    }
+    return [&session](const QByteArray &bytes) { return session.send(bytes); };
+}
+
 } // namespace SessionFactory

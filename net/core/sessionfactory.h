@@ -1,6 +1,7 @@
 #pragma once
 
 #include "net/core/session.h"
+#include "net/send/sendresult.h"
 
 class QObject;
 struct SessionConfig;
@@ -19,5 +20,10 @@ Session *create(const SessionConfig &config, const QString &name, QObject *paren
 // ones are joined, others left. The send plan (payload, interval, file ...)
 // is not the session's: the caller's senders carry it out.
 void configure(Session &session, const SessionConfig &config);
+
+// How a send plan's repetitions go out (--interval): to the session's
+// default destination, and for a server to whoever is connected at each
+// tick, none being no error.
+SendFunction repeatFunction(Session &session);
 
 } // namespace SessionFactory
