@@ -645,8 +645,8 @@ void TestBadInput::unreadableSendFile()
     QString error;
     if (sender.start(path, &error)) {
         QTRY_COMPARE(finished.size(), 1);
-        QCOMPARE(finished.first().at(0).toBool(), false);
-        error = finished.first().at(1).toString();
+        QCOMPARE(finished.first().at(0).value<SendResult>().ok(), false);
+        error = finished.first().at(0).value<SendResult>().message;
     }
     QCOMPARE(error, message);
     QCOMPARE(udp.counters().txPackets, 0u);
@@ -654,7 +654,7 @@ void TestBadInput::unreadableSendFile()
     finished.clear();
     QVERIFY2(sender.start(m_served, &error), qPrintable(error));
     QTRY_COMPARE(finished.size(), 1);
-    QCOMPARE(finished.first().at(0).toBool(), true);
+    QCOMPARE(finished.first().at(0).value<SendResult>().ok(), true);
     const auto total = receiver.waitForLine("total ");
     QVERIFY(total);
     QVERIFY2(total->startsWith("20000 "), total->constData());

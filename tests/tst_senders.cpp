@@ -439,8 +439,8 @@ void TestSenders::fileOverTcpStaysBounded()
     sink.write("read\n");
     QVERIFY(sink.waitForLine("reading"));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 120'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
-    QCOMPARE(finished.at(0).at(1).toString(), QString());
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().message, QString());
     QCOMPARE(sender.bytesSent(), size);
     QVERIFY(!sender.isRunning());
     const auto got = collect(sink, 120'000);
@@ -480,7 +480,7 @@ void TestSenders::fileToEveryClientOfServer()
     QString error;
     QVERIFY2(sender.start(path, &error), qPrintable(error));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
     for (peers::Process *reader : { &first, &second }) {
         const auto got = collect(*reader, 60'000);
         QVERIFY2(got, reader->output().constData());
@@ -541,7 +541,8 @@ void TestSenders::fileOverUdp()
     QString error;
     QVERIFY2(sender.start(path, &error), qPrintable(error));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60'000);
-    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QVERIFY2(finished.at(0).at(0).value<SendResult>().ok(),
+        qPrintable(finished.at(0).at(0).value<SendResult>().message));
     QCOMPARE(sender.bytesSent(), size);
     QCOMPARE(progress.size(), datagrams);
     QCOMPARE(session.counters().txPackets, quint64(datagrams));
@@ -594,7 +595,7 @@ void TestSenders::fileEmpty()
     QString error;
     QVERIFY2(sender.start(path, &error), qPrintable(error));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
     QCOMPARE(sender.totalBytes(), qint64(0));
     QCOMPARE(sender.bytesSent(), qint64(0));
     QCOMPARE(session.counters().txBytes, quint64(0));
@@ -692,7 +693,7 @@ void TestSenders::fileAlreadySending()
     QCOMPARE(error, u"a file is already being sent"_s);
     QVERIFY(sender.isRunning()); // the first goes on
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
     const auto got = collect(sink);
     QVERIFY(got);
     QCOMPARE(got->bytes, qint64(300'000)); // sent once
@@ -714,8 +715,8 @@ void TestSenders::fileReadErrorMidway()
     QString error;
     QVERIFY2(sender.start(path, &error), qPrintable(error));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), false);
-    const QString message = finished.at(0).at(1).toString();
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), false);
+    const QString message = finished.at(0).at(0).value<SendResult>().message;
     QVERIFY2(message.startsWith(u"cannot read /proc/self/mem: "_s), qPrintable(message));
     QVERIFY2(message.size() > 28, qPrintable(message)); // with a reason
     QVERIFY(!sender.isRunning());
@@ -757,8 +758,8 @@ void TestSenders::fileAbortedBySessionStop()
     QVERIFY(sent < size);
     session.stop();
     QCOMPARE(finished.size(), 1); // at once
-    QCOMPARE(finished.at(0).at(0).toBool(), false);
-    QCOMPARE(finished.at(0).at(1).toString(),
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), false);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().message,
         u"the session stopped after %1 of %2 bytes"_s.arg(sent).arg(size));
     QVERIFY(!sender.isRunning());
     QTRY_COMPARE_WITH_TIMEOUT(session.state(), Session::State::Idle, 10'000);
@@ -789,8 +790,8 @@ void TestSenders::fileSessionDeleted()
     QVERIFY(sent < size);
     delete session;
     QCOMPARE(finished.size(), 1);
-    QCOMPARE(finished.at(0).at(0).toBool(), false);
-    QCOMPARE(finished.at(0).at(1).toString(),
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), false);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().message,
         u"the session is gone after %1 of %2 bytes"_s.arg(sent).arg(size));
     QVERIFY(!sender.isRunning());
     QVERIFY(!sender.start(path, &error));
@@ -819,9 +820,9 @@ void TestSenders::fileCancelled()
     const qint64 sent = sender.bytesSent();
     sender.cancel();
     QCOMPARE(finished.size(), 1);
-    QCOMPARE(finished.at(0).at(0).toBool(), false);
-    QCOMPARE(
-        finished.at(0).at(1).toString(), u"cancelled after %1 of %2 bytes"_s.arg(sent).arg(size));
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), false);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().message,
+        u"cancelled after %1 of %2 bytes"_s.arg(sent).arg(size));
     QVERIFY(!sender.isRunning());
     sender.cancel(); // again: nothing
     QCOMPARE(finished.size(), 1);
@@ -867,8 +868,9 @@ void TestSenders::fileCancelledFromProgressSlot()
     QTimer::singleShot(0, &context, [&turned] { turned = true; });
     QVERIFY(peers::waitUntil([&turned] { return turned; }));
     QCOMPARE(finished.size(), 1);
-    QCOMPARE(finished.at(0).at(0).toBool(), false);
-    QCOMPARE(finished.at(0).at(1).toString(), u"cancelled after 3000 of 204800 bytes"_s);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), false);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().message,
+        u"cancelled after 3000 of 204800 bytes"_s);
     QCOMPARE(sender.bytesSent(), qint64(3000));
 
     QVERIFY(session.send("END"));

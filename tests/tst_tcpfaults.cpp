@@ -107,9 +107,9 @@ void TestTcpFaults::clientPeerResetsMidSend()
     QCOMPARE(peer.waitForLine("reset after "), QByteArray::number(2 * MiB));
 
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), false);
-    QVERIFY2(finished.at(0).at(1).toString().contains(u"stopped"_s),
-        qPrintable(finished.at(0).at(1).toString()));
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), false);
+    QVERIFY2(finished.at(0).at(0).value<SendResult>().message.contains(u"stopped"_s),
+        qPrintable(finished.at(0).at(0).value<SendResult>().message));
     QCOMPARE_GE(sender.bytesSent(), 2 * MiB);
     QCOMPARE_LT(sender.bytesSent(), 64 * MiB);
     QCOMPARE(client.state(), Session::State::Idle);
@@ -154,7 +154,7 @@ void TestTcpFaults::serverPeerResetsMidSend()
     QVERIFY2(sender.start(path, &error), qPrintable(error));
     QCOMPARE(resetter.waitForLine("reset after "), QByteArray::number(MiB));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
 
     const auto got = collect(reader);
     QVERIFY2(got, reader.output().constData());
@@ -215,7 +215,7 @@ void TestTcpFaults::serverSlowestPeerResets()
     // Killed with unread bytes in its buffer, the staller's kernel resets.
     staller.signal(SIGKILL);
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
     const auto got = collect(reader);
     QVERIFY2(got, reader.output().constData());
     QCOMPARE(got->bytes, size);
@@ -268,7 +268,7 @@ void TestTcpFaults::stalledThenDrained(Session &session, peers::Process &peer)
     peer.write("read\n");
     QVERIFY(peer.waitForLine("reading"));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 120'000);
-    QCOMPARE(finished.at(0).at(0).toBool(), true);
+    QCOMPARE(finished.at(0).at(0).value<SendResult>().ok(), true);
     const auto got = collect(peer, 120'000);
     QVERIFY2(got, peer.output().constData());
     QCOMPARE(got->bytes, 64 * MiB);

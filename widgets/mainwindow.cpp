@@ -1,15 +1,16 @@
 #include "mainwindow.h"
 
 #include "logview.h"
-#include "sessiontab.h"
+#include "net/core/sessionfactory.h"
+#include "net/log/trafficlog.h"
 #include "net/tcp/tcpclientsession.h"
-#include "tcpclienttab.h"
 #include "net/tcp/tcpserversession.h"
+#include "net/udp/udpsession.h"
+#include "sessiontab.h"
+#include "tcpclienttab.h"
 #include "tcpservertab.h"
 #include "tftptab.h"
-#include "net/log/trafficlog.h"
 #include "trafficlogmodel.h"
-#include "net/udp/udpsession.h"
 #include "udptab.h"
 
 #include <QActionGroup>
@@ -175,25 +176,20 @@ SessionTab *MainWindow::openSession(Session::Kind kind)
 {
     SessionTab *tab = nullptr;
     const int number = m_tabs->count() + 1;
+    // The tab takes the session as its child.
+    Session *session = SessionFactory::create(
+        kind, u"%1-%2"_s.arg(Session::kindName(kind)).arg(number), nullptr);
+    session->setLog(m_log);
     switch (kind) {
-    case Session::Kind::TcpServer: {
-        auto *server = new TcpServerSession(u"tcp-server-%1"_s.arg(number));
-        server->setLog(m_log);
-        tab = new TcpServerTab(server, m_model, m_tabs);
+    case Session::Kind::TcpServer:
+        tab = new TcpServerTab(static_cast<TcpServerSession *>(session), m_model, m_tabs);
         break;
-    }
-    case Session::Kind::TcpClient: {
-        auto *client = new TcpClientSession(u"tcp-client-%1"_s.arg(number));
-        client->setLog(m_log);
-        tab = new TcpClientTab(client, m_model, m_tabs);
+    case Session::Kind::TcpClient:
+        tab = new TcpClientTab(static_cast<TcpClientSession *>(session), m_model, m_tabs);
         break;
-    }
-    case Session::Kind::Udp: {
-        auto *udp = new UdpSession(u"udp-%1"_s.arg(number));
-        udp->setLog(m_log);
-        tab = new UdpTab(udp, m_model, m_tabs);
+    case Session::Kind::Udp:
+        tab = new UdpTab(static_cast<UdpSession *>(session), m_model, m_tabs);
         break;
-    }
     }
     const int index = m_tabs->addTab(tab, tab->title());
     m_tabs->setCurrentIndex(index);
@@ -278,25 +274,36 @@ void MainWindow::toggleStreaming(bool on)
     }
     const QString path = QFileDialog::getSaveFileName(this, tr("Stream all traffic to file"),
         u"socklab-stream.jsonl"_s, tr("JSON lines (*.jsonl);;Text (*.txt *.log)"));
-    auto *action = qobject_cast<QAction *>(sender());
     if (path.isEmpty()) {
+        auto *action = qobject_cast<QAction *>(sender());
         if (action) {
             const QSignalBlocker blocker(action);
             action->setChecked(false);
         }
         return;
     }
-    QString error;
     // The extension chooses the format, whatever its case (see logFormatForPath()).
-    if (!m_log->startStreaming(path, &error)) {
-        statusBar()->showMessage(error, 10'000);
-        if (action) {
-            const QSignalBlocker blocker(action);
-            action->setChecked(false);
-        }
-        return;
+    streamLogTo(path, false);
+}
+
+bool MainWindow::streamLogTo(const QString &path, bool json, QString *error)
+{
+    QString problem;
+    auto *action = findChild<QAction *>(u"streamLog"_s);
+    const QSignalBlocker blocker(action);
+    // --log-json asks for JSON lines; else the extension chooses.
+    const bool started = json ? m_log->startStreaming(path, LogFormat::JsonLines, &problem)
+                              : m_log->startStreaming(path, &problem);
+    if (!started) {
+        statusBar()->showMessage(problem, 10'000);
+        action->setChecked(false);
+        if (error)
+            *error = problem;
+        return false;
     }
+    action->setChecked(true);
     statusBar()->showMessage(tr("Streaming every event to %1").arg(path), 5000);
+    return true;
 }
 
 void MainWindow::showAbout()

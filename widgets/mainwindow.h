@@ -29,6 +29,9 @@ public:
     TrafficLog *trafficLog() const { return m_log; }
     TrafficLogModel *logModel() const { return m_model; }
     QList<SessionTab *> sessionTabs() const;
+    // Streams every event to path (JSON lines when json, else text), as Log >
+    // Stream to file does; false with the reason in the status bar and *error.
+    bool streamLogTo(const QString &path, bool json, QString *error = nullptr);
 
     // Settings are kept with QSettings; tests point them at a temporary file.
     // With openDefault, a window without saved sessions opens a TCP server tab.

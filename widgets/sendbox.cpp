@@ -149,9 +149,10 @@ SendBox::SendBox(Session *session, QWidget *parent)
                 ? tr("sent %1 of %2").arg(sent).arg(m_periodic->count())
                 : tr("sent %1").arg(sent));
     });
-    connect(m_periodic, &PeriodicSender::finished, this, [this] {
+    connect(m_periodic, &PeriodicSender::finished, this, [this](const SendResult &result) {
         m_repeat->setChecked(false);
         updateEnabled();
+        Q_EMIT repeatFinished(result);
     });
     connect(m_fileButton, &QPushButton::clicked, this, &SendBox::chooseFile);
     connect(m_fileCancel, &QToolButton::clicked, m_fileSender, &FileSender::cancel);
@@ -160,14 +161,15 @@ SendBox::SendBox(Session *session, QWidget *parent)
         m_fileProgress->setValue(total > 0 ? int(sent * 100 / total) : 100);
         m_fileProgress->setFormat(tr("%1 of %2 bytes").arg(sent).arg(total));
     });
-    connect(m_fileSender, &FileSender::finished, this, [this](bool ok, const QString &error) {
+    connect(m_fileSender, &FileSender::finished, this, [this](const SendResult &result) {
         m_fileProgress->setVisible(false);
         m_fileCancel->setVisible(false);
         m_fileButton->setEnabled(true);
-        if (ok)
-            Q_EMIT status(tr("File sent: %1").arg(formatBytes(quint64(m_fileSender->bytesSent()))));
-        else
-            showError(error);
+        if (result.ok())
+            Q_EMIT status(tr("File sent: %1").arg(formatBytes(quint64(result.bytes))));
+        else if (!m_send || result.status != SendResult::Status::SendFailed)
+            showError(result.message); // (a send refused by m_send has shown its reason)
+        Q_EMIT fileFinished(result);
     });
     connect(m_history, &QComboBox::activated, this, [this](int index) {
         m_mode->setCurrentIndex(m_mode->findData(m_history->itemData(index).toInt()));
@@ -199,12 +201,47 @@ SendBox::~SendBox() = default;
 void SendBox::setSendFunction(SendFunction send)
 {
     m_send = std::move(send);
-    m_periodic->setSendFunction([this](const QByteArray &bytes) {
-        const QString problem = m_send(bytes);
-        if (!problem.isEmpty())
-            showError(problem);
-        return problem.isEmpty();
-    });
+    // Repeats and files go where a typed send goes (to the selected clients
+    // of a server when that is chosen), not to the whole session.
+    const auto viaBox = [this](const QByteArray &bytes) { return sendForSenders(bytes); };
+    m_periodic->setSendFunction(viaBox);
+    m_fileSender->setSendFunction(viaBox);
+}
+
+bool SendBox::sendForSenders(const QByteArray &bytes)
+{
+    const QString problem = m_send(bytes);
+    if (!problem.isEmpty())
+        showError(problem);
+    return problem.isEmpty();
+}
+
+void SendBox::setContent(const QString &text, Mode mode, bool escapes)
+{
+    m_mode->setCurrentIndex(m_mode->findData(int(mode)));
+    m_escapes->setChecked(escapes);
+    m_lineEnding->setCurrentIndex(m_lineEnding->findData(int(LineEnding::None)));
+    m_edit->setPlainText(text);
+}
+
+void SendBox::setRepeat(int intervalMs, int count)
+{
+    m_interval->setValue(intervalMs);
+    m_count->setValue(count);
+}
+
+void SendBox::setFileChunkSize(qint64 bytes)
+{
+    m_fileSender->setChunkSize(bytes);
+}
+
+bool SendBox::startRepeating()
+{
+    {
+        const QSignalBlocker blocker(m_repeat);
+        m_repeat->setChecked(true);
+    }
+    return beginRepeat();
 }
 
 bool SendBox::eventFilter(QObject *watched, QEvent *event)
@@ -292,37 +329,50 @@ void SendBox::toggleRepeat(bool on)
         updateEnabled();
         return;
     }
+    beginRepeat();
+}
+
+bool SendBox::beginRepeat()
+{
     const BytesResult bytes = payload();
     QString error = bytes.error;
     if (bytes.ok()
         && m_periodic->start(bytes.bytes, m_interval->value(), m_count->value(), &error)) {
-        m_repeat->setText(tr("Stop"));
+        // A count of one has finished already.
+        if (m_periodic->isRunning())
+            m_repeat->setText(tr("Stop"));
         m_error->hide();
         addToHistory(m_edit->toPlainText());
         updateEnabled();
-        return;
+        return true;
     }
     // Never an endless loop on an empty or invalid box.
     const QSignalBlocker blocker(m_repeat);
     m_repeat->setChecked(false);
     showError(error);
+    return false;
 }
 
 void SendBox::chooseFile()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Send file"));
-    if (path.isEmpty())
-        return;
+    if (!path.isEmpty())
+        sendFile(path);
+}
+
+bool SendBox::sendFile(const QString &path)
+{
     QString error;
     if (!m_fileSender->start(path, &error)) {
         showError(error);
-        return;
+        return false;
     }
     m_fileProgress->setRange(0, 100);
     m_fileProgress->setValue(0);
     m_fileProgress->setVisible(true);
     m_fileCancel->setVisible(true);
     m_fileButton->setEnabled(false);
+    return true;
 }
 
 void SendBox::addToHistory(const QString &text)

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "net/send/sendresult.h"
 #include "net/text/bytesresult.h"
+#include "net/text/textcodec.h"
 
 #include <QWidget>
 
@@ -40,9 +42,18 @@ public:
     SendBox(Session *session, QWidget *parent = nullptr);
     ~SendBox() override;
 
-    // Where Send goes; by default the session's send().
+    // Where Send, Repeat and Send file go; by default the session's send().
     void setSendFunction(SendFunction send);
     void setEncoding(const QString &encoding) { m_encoding = encoding; }
+
+    // The box as the user would fill it: the text (hex digits in Hex mode).
+    void setContent(const QString &text, Mode mode, bool escapes);
+    void setRepeat(int intervalMs, int count);
+    void setFileChunkSize(qint64 bytes);
+    // Repeats the box's payload as Repeat does; false with the error shown.
+    bool startRepeating();
+    // Streams a file to the send box's target; false with the error shown.
+    bool sendFile(const QString &path);
 
     // The bytes the box holds now, or an error saying where it is wrong.
     BytesResult payload() const;
@@ -54,17 +65,24 @@ public:
 
 Q_SIGNALS:
     void status(const QString &message);
+    // A repeat or a file send ended.
+    void repeatFinished(const SendResult &result);
+    void fileFinished(const SendResult &result);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void toggleRepeat(bool on);
+    bool beginRepeat();
     void chooseFile();
     void addToHistory(const QString &text);
     void saveQuickCommand();
     void updateEnabled();
     void showError(const QString &message);
+
+    // Sends through m_send, showing its problem, for the senders.
+    bool sendForSenders(const QByteArray &bytes);
 
     Session *m_session;
     SendFunction m_send;

@@ -2,6 +2,8 @@
 
 #include "logview.h"
 #include "net/core/session.h"
+#include "net/core/sessionconfig.h"
+#include "net/core/sessionfactory.h"
 #include "net/text/escapes.h"
 #include "net/text/textcodec.h"
 #include "sendbox.h"
@@ -32,6 +34,17 @@ QString formatBytes(quint64 bytes)
     }
     return unit == 0 ? u"%1 B"_s.arg(bytes)
                      : u"%1 %2"_s.arg(value, 0, 'f', 1).arg(QString::fromLatin1(units[unit]));
+}
+
+QString addressComboText(const QHostAddress &address)
+{
+    if (address == QHostAddress::Any)
+        return u"any"_s;
+    if (address == QHostAddress::AnyIPv4)
+        return u"0.0.0.0"_s;
+    if (address == QHostAddress::AnyIPv6)
+        return u"::"_s;
+    return address.toString();
 }
 
 SessionTab::SessionTab(Session *session, TrafficLogModel *model, QWidget *parent)
@@ -188,12 +201,54 @@ QString SessionTab::encoding() const
 bool SessionTab::startSession()
 {
     m_error->hide();
-    if (const QString problem = applySettings(); !problem.isEmpty()) {
+    QString problem;
+    const std::optional<SessionConfig> config = sessionConfig(&problem);
+    if (!config) {
         showError(problem);
         return false;
     }
+    SessionFactory::configure(*m_session, *config);
     m_session->start();
     return true;
+}
+
+std::optional<SessionConfig> SessionTab::sessionConfig(QString *error) const
+{
+    SessionConfig config;
+    config.kind = m_session->kind();
+    config.encoding = encoding();
+    // The responder is applied as it is edited (and switched off while the
+    // reply text is not valid): the session's is the tab's.
+    config.responder = m_session->responder();
+    if (const QString problem = fillConfig(config); !problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return std::nullopt;
+    }
+    return config;
+}
+
+void SessionTab::applyConfig(const SessionConfig &config)
+{
+    showConfig(config);
+    setEncoding(config.encoding);
+    if (config.hex)
+        m_logView->setShow(LogView::Show::Hex);
+    // The reply field reads escapes: the bytes are written so that they read
+    // back unchanged (a backslash as \\, what is not text as \xNN).
+    setResponder(config.responder.mode,
+        config.responder.mode == Responder::Mode::FixedReply
+            ? escapedText(config.responder.fixedReply, encoding())
+            : QString());
+    if (!config.payloadText.isEmpty()) {
+        const bool hex = config.payloadKind == SessionConfig::PayloadKind::Hex;
+        m_sendBox->setContent(
+            config.payloadText, hex ? SendBox::Mode::Hex : SendBox::Mode::Text, config.escapes);
+    }
+    if (config.intervalMs > 0)
+        m_sendBox->setRepeat(config.intervalMs, config.count);
+    if (config.chunkSize > 0)
+        m_sendBox->setFileChunkSize(config.chunkSize);
 }
 
 void SessionTab::stopSession()

@@ -4,6 +4,8 @@
 
 #include <QWidget>
 
+#include <optional>
+
 class LogView;
 class QComboBox;
 class QGroupBox;
@@ -14,8 +16,10 @@ class QSettings;
 class QSplitter;
 class QTimer;
 class SendBox;
+class QHostAddress;
 class Session;
 class TrafficLogModel;
+struct SessionConfig;
 
 // What every session tab has: its connection settings (given by the
 // subclass), a start/stop button that always shows the real state, errors in
@@ -34,10 +38,18 @@ public:
     SendBox *sendBox() const { return m_sendBox; }
     LogView *logView() const { return m_logView; }
 
-    // Reads the settings, checks them and starts; false with the problem
-    // shown inline when they are not valid.
+    // Reads the settings, checks them and starts (through SessionFactory);
+    // false with the problem shown inline when they are not valid.
     bool startSession();
     void stopSession();
+
+    // The tab's fields as a session's settings, or nothing with the problem
+    // in *error. What is sent is the send box's, not part of it.
+    std::optional<SessionConfig> sessionConfig(QString *error) const;
+    // Fills the fields from config as the user would (the window's command
+    // line): connection, encoding (hex: the hex view and a hex send box),
+    // the responder with its reply bytes unchanged, and the send box's text.
+    void applyConfig(const SessionConfig &config);
 
     void setEncoding(const QString &canonical);
     // Sets the responder as the user would; reply is text for a fixed reply.
@@ -57,8 +69,10 @@ protected:
 
     // Builds the tab; subclasses call it at the end of their constructor.
     void build(QWidget *connectionSettings, QWidget *aboveLog = nullptr);
-    // Pushes the settings into the session; an error text when invalid.
-    virtual QString applySettings() = 0;
+    // Writes the connection fields into config; an error text when invalid.
+    virtual QString fillConfig(SessionConfig &config) const = 0;
+    // Shows config's connection settings in the fields.
+    virtual void showConfig(const SessionConfig &config) = 0;
     // What the settings lack, for the inline hint as the user types (empty if fine).
     virtual QString validate() const = 0;
     virtual QString startText() const = 0; // "Listen", "Connect", "Bind"
@@ -93,3 +107,5 @@ private:
 
 // "1.5 KiB", "3.2 MiB": sizes as people read them.
 QString formatBytes(quint64 bytes);
+// What an AddressCombo shows for a listen address: "any", "0.0.0.0", "::" or the address.
+QString addressComboText(const QHostAddress &address);

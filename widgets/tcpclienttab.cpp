@@ -1,6 +1,7 @@
 #include "tcpclienttab.h"
 
 #include "addresscombo.h"
+#include "net/core/sessionconfig.h"
 #include "net/tcp/tcpclientsession.h"
 
 #include <QCheckBox>
@@ -8,6 +9,8 @@
 #include <QLineEdit>
 #include <QSettings>
 #include <QSpinBox>
+
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -33,7 +36,7 @@ TcpClientTab::TcpClientTab(TcpClientSession *client, TrafficLogModel *model, QWi
     m_localPort->setSpecialValueText(tr("any"));
     m_timeout = new QSpinBox(settings);
     m_timeout->setObjectName(u"connectTimeout"_s);
-    m_timeout->setRange(100, 600'000);
+    m_timeout->setRange(1, std::numeric_limits<int>::max());
     m_timeout->setValue(10'000);
     m_timeout->setSuffix(tr(" ms"));
     m_reconnect = new QCheckBox(tr("Reconnect automatically"), settings);
@@ -107,27 +110,33 @@ QString TcpClientTab::validate() const
     return {};
 }
 
-QString TcpClientTab::applySettings()
+QString TcpClientTab::fillConfig(SessionConfig &config) const
 {
     if (const QString problem = validate(); !problem.isEmpty())
         return problem;
     QString host = m_host->text().trimmed();
     if (host.startsWith(u'[') && host.endsWith(u']'))
         host = host.mid(1, host.size() - 2);
-    m_client->setRemote(host, quint16(m_port->value()));
-    if (m_bindLocal->isChecked()) {
+    config.remoteHost = host;
+    config.remotePort = quint16(m_port->value());
+    config.hasLocal = m_bindLocal->isChecked();
+    if (config.hasLocal) {
         QString error;
-        const auto address = m_localAddress->address(&error);
-        m_client->setLocalAddress(
-            address && *address != QHostAddress::Any ? *address : QHostAddress());
-        m_client->setLocalPort(quint16(m_localPort->value()));
-    } else {
-        m_client->setLocalAddress({});
-        m_client->setLocalPort(0);
+        config.localAddress = m_localAddress->address(&error).value_or(QHostAddress::Any);
+        config.localPort = quint16(m_localPort->value());
     }
-    m_client->setConnectTimeout(m_timeout->value());
-    m_client->setAutoReconnect(m_reconnect->isChecked());
+    config.connectTimeoutMs = m_timeout->value();
+    config.reconnect = m_reconnect->isChecked();
     return {};
+}
+
+void TcpClientTab::showConfig(const SessionConfig &config)
+{
+    setRemote(config.remoteHost, config.remotePort);
+    if (config.hasLocal)
+        setLocal(addressComboText(config.localAddress), config.localPort);
+    setConnectTimeout(config.connectTimeoutMs);
+    setAutoReconnect(config.reconnect);
 }
 
 QString TcpClientTab::activeText() const

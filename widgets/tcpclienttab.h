@@ -29,7 +29,8 @@ public:
     void restoreSettings(QSettings &settings) override;
 
 protected:
-    QString applySettings() override;
+    QString fillConfig(SessionConfig &config) const override;
+    void showConfig(const SessionConfig &config) override;
     QString validate() const override;
     QString startText() const override { return tr("Connect"); }
     QString stopText() const override { return tr("Disconnect"); }

@@ -1,9 +1,10 @@
 #include "tcpservertab.h"
 
 #include "addresscombo.h"
+#include "net/core/sessionconfig.h"
+#include "net/tcp/tcpserversession.h"
 #include "peerlistmodel.h"
 #include "sendbox.h"
-#include "net/tcp/tcpserversession.h"
 
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -122,16 +123,23 @@ QString TcpServerTab::validate() const
     return {};
 }
 
-QString TcpServerTab::applySettings()
+QString TcpServerTab::fillConfig(SessionConfig &config) const
 {
     QString error;
     const auto address = m_address->address(&error);
     if (!address)
         return tr("Address: %1").arg(error);
-    m_server->setListenAddress(*address);
-    m_server->setListenPort(quint16(m_port->value()));
-    m_server->setMaxClients(m_maxClients->value());
+    config.localAddress = *address;
+    config.localPort = quint16(m_port->value());
+    config.hasLocal = true;
+    config.maxClients = m_maxClients->value();
     return {};
+}
+
+void TcpServerTab::showConfig(const SessionConfig &config)
+{
+    setListen(addressComboText(config.localAddress), config.localPort);
+    setMaxClients(config.maxClients);
 }
 
 QString TcpServerTab::activeText() const

@@ -1,6 +1,7 @@
 #include "udptab.h"
 
 #include "addresscombo.h"
+#include "net/core/sessionconfig.h"
 #include "net/udp/udpsession.h"
 
 #include <QCheckBox>
@@ -51,6 +52,10 @@ UdpTab::UdpTab(UdpSession *udp, TrafficLogModel *model, QWidget *parent)
             || interface.type() == QNetworkInterface::Loopback)
             m_interface->addItem(interface.humanReadableName(), interface.name());
     }
+    m_ttl = new QSpinBox(settings);
+    m_ttl->setObjectName(u"multicastTtl"_s);
+    m_ttl->setRange(0, 255);
+    m_ttl->setValue(1);
     auto *join = new QPushButton(tr("Join"), settings);
     join->setObjectName(u"joinGroup"_s);
     auto *leave = new QPushButton(tr("Leave"), settings);
@@ -72,6 +77,7 @@ UdpTab::UdpTab(UdpSession *udp, TrafficLogModel *model, QWidget *parent)
     form->addRow(m_replyToSender);
     form->addRow(tr("Multicast:"), m_group);
     form->addRow(tr("Interface:"), m_interface);
+    form->addRow(tr("Multicast TTL:"), m_ttl);
     form->addRow(groupButtons);
     form->addRow(m_groups);
 
@@ -137,18 +143,43 @@ QString UdpTab::validate() const
     return {};
 }
 
-QString UdpTab::applySettings()
+QString UdpTab::fillConfig(SessionConfig &config) const
 {
     QString error;
     const auto address = m_address->address(&error);
     if (!address)
         return tr("Address: %1").arg(error);
-    m_udp->setBindAddress(*address);
-    m_udp->setBindPort(quint16(m_port->value()));
-    m_udp->setMulticastInterface(m_interface->currentData().toString());
-    m_udp->setReplyToSender(m_replyToSender->isChecked());
-    applyTarget();
+    config.localAddress = *address;
+    config.localPort = quint16(m_port->value());
+    config.hasLocal = true;
+    config.multicastInterface = m_interface->currentData().toString();
+    config.ttl = m_ttl->value();
+    config.replyToSender = m_replyToSender->isChecked();
+    // Groups are joined and left with their buttons, at once.
+    config.groups = m_udp->groups();
+    config.remoteHost = m_targetHost->text().trimmed();
+    config.remotePort = quint16(m_targetPort->value());
     return {};
+}
+
+void UdpTab::showConfig(const SessionConfig &config)
+{
+    setBind(addressComboText(config.localAddress), config.localPort);
+    setTarget(config.remoteHost,
+        config.remoteHost.isEmpty() ? quint16(m_targetPort->value()) : config.remotePort);
+    setReplyToSender(config.replyToSender);
+    m_ttl->setValue(config.ttl);
+    if (!config.multicastInterface.isEmpty()) {
+        int index = m_interface->findData(config.multicastInterface);
+        if (index < 0) {
+            // Not listed (down, or named otherwise): the session still takes it by name.
+            m_interface->addItem(config.multicastInterface, config.multicastInterface);
+            index = m_interface->count() - 1;
+        }
+        m_interface->setCurrentIndex(index);
+    }
+    for (const QHostAddress &group : config.groups)
+        addGroup(group.toString());
 }
 
 void UdpTab::applyTarget()
@@ -199,6 +230,7 @@ void UdpTab::setSettingsEnabled(bool enabled)
     m_address->setEnabled(enabled);
     m_port->setEnabled(enabled);
     m_interface->setEnabled(enabled);
+    m_ttl->setEnabled(enabled);
 }
 
 void UdpTab::saveSettings(QSettings &settings) const
@@ -212,6 +244,7 @@ void UdpTab::saveSettings(QSettings &settings) const
     settings.setValue(u"replyToSender"_s, m_replyToSender->isChecked());
     settings.setValue(u"group"_s, m_group->text());
     settings.setValue(u"interface"_s, m_interface->currentData().toString());
+    settings.setValue(u"ttl"_s, m_ttl->value());
 }
 
 void UdpTab::restoreSettings(QSettings &settings)
@@ -227,5 +260,6 @@ void UdpTab::restoreSettings(QSettings &settings)
     if (const int index = m_interface->findData(settings.value(u"interface"_s).toString());
         index >= 0)
         m_interface->setCurrentIndex(index);
+    m_ttl->setValue(settings.value(u"ttl"_s, 1).toInt());
     applyTarget();
 }

@@ -32,7 +32,8 @@ public:
     void restoreSettings(QSettings &settings) override;
 
 protected:
-    QString applySettings() override;
+    QString fillConfig(SessionConfig &config) const override;
+    void showConfig(const SessionConfig &config) override;
     QString validate() const override;
     QString startText() const override { return tr("Bind"); }
     QString stopText() const override { return tr("Close"); }
@@ -53,5 +54,6 @@ private:
     QCheckBox *m_replyToSender = nullptr;
     QLineEdit *m_group = nullptr;
     QComboBox *m_interface = nullptr;
+    QSpinBox *m_ttl = nullptr;
     QLabel *m_groups = nullptr;
 };

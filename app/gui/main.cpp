@@ -70,7 +70,7 @@ int main(int argc, char *argv[])
         return 2;
     }
     if (QCoreApplication::arguments().size() > 1) {
-        const CliParse parsed = parseCli(QCoreApplication::arguments());
+        const CliParse parsed = parseCli(QCoreApplication::arguments(), Front::Window);
         switch (parsed.outcome) {
         case CliParse::Outcome::Help:
             std::fputs("Usage: socklab [COMMAND OPTIONS]\n\n"

@@ -1,5 +1,6 @@
 #include "net/cli/clirunner.h"
 
+#include "net/core/sessionfactory.h"
 #include "net/log/trafficlog.h"
 #include "net/send/filesender.h"
 #include "net/send/periodicsender.h"
@@ -60,12 +61,12 @@ CliRunner::~CliRunner()
 
 void CliRunner::start()
 {
-    if (!m_options.logFile.isEmpty()) {
+    if (!m_options.session.logFile.isEmpty()) {
         QString error;
         // --log-json, or else the file's extension, chooses the format.
-        const bool started = m_options.logJson
-            ? m_log->startStreaming(m_options.logFile, LogFormat::JsonLines, &error)
-            : m_log->startStreaming(m_options.logFile, &error);
+        const bool started = m_options.session.logJson
+            ? m_log->startStreaming(m_options.session.logFile, LogFormat::JsonLines, &error)
+            : m_log->startStreaming(m_options.session.logFile, &error);
         if (!started) {
             printError(error);
             m_failed = true;
@@ -74,8 +75,8 @@ void CliRunner::start()
         }
     }
     createSession();
-    if (m_options.durationMs > 0)
-        m_durationTimer.start(m_options.durationMs);
+    if (m_options.session.durationMs > 0)
+        m_durationTimer.start(m_options.session.durationMs);
     if (m_options.stdinLines) {
         m_stdinNotifier = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
         connect(m_stdinNotifier, &QSocketNotifier::activated, this, &CliRunner::readStdin);
@@ -85,57 +86,22 @@ void CliRunner::start()
 
 void CliRunner::createSession()
 {
-    switch (m_options.kind) {
-    case Session::Kind::TcpServer: {
-        auto *server = new TcpServerSession(u"tcp-server"_s, this);
-        server->setListenAddress(m_options.localAddress);
-        server->setListenPort(m_options.localPort);
-        server->setMaxClients(m_options.maxClients);
-        connect(server, &Session::peerConnected, this, &CliRunner::onPeerConnected);
-        m_session = server;
-        break;
-    }
-    case Session::Kind::TcpClient: {
-        auto *client = new TcpClientSession(u"tcp-client"_s, this);
-        client->setRemote(m_options.remoteHost, m_options.remotePort);
-        if (m_options.hasLocal) {
-            if (m_options.localAddress != QHostAddress::Any)
-                client->setLocalAddress(m_options.localAddress);
-            client->setLocalPort(m_options.localPort);
-        }
-        client->setConnectTimeout(m_options.connectTimeoutMs);
-        client->setAutoReconnect(m_options.reconnect);
-        m_session = client;
-        break;
-    }
-    case Session::Kind::Udp: {
-        auto *udp = new UdpSession(u"udp"_s, this);
-        udp->setBindAddress(m_options.localAddress);
-        udp->setBindPort(m_options.localPort);
-        udp->setReplyToSender(m_options.replyToSender);
-        udp->setMulticastInterface(m_options.multicastInterface);
-        udp->setMulticastTtl(m_options.ttl);
-        for (const QHostAddress &group : std::as_const(m_options.groups))
-            udp->joinGroup(group);
-        if (!m_options.remoteHost.isEmpty()) {
-            udp->setTarget(m_options.remoteHost, m_options.remotePort);
-            // A name is looked up meanwhile: sending waits for it, and a name
-            // that is not found leaves nowhere to send (exit status 1).
-            m_waitingForTarget = udp->target().isNull();
-            connect(udp, &UdpSession::targetResolved, this, [this] {
-                if (!std::exchange(m_waitingForTarget, false))
-                    return;
-                if (m_session->state() == Session::State::Active)
-                    onActive();
-            });
-        }
-        m_session = udp;
-        break;
-    }
+    const SessionConfig &config = m_options.session;
+    m_session = SessionFactory::create(config, Session::kindName(config.kind), this);
+    if (config.kind == Session::Kind::TcpServer)
+        connect(m_session, &Session::peerConnected, this, &CliRunner::onPeerConnected);
+    if (auto *udp = qobject_cast<UdpSession *>(m_session); udp && !config.remoteHost.isEmpty()) {
+        // A name is looked up meanwhile: sending waits for it, and a name
+        // that is not found leaves nowhere to send (exit status 1).
+        m_waitingForTarget = udp->target().isNull();
+        connect(udp, &UdpSession::targetResolved, this, [this] {
+            if (!std::exchange(m_waitingForTarget, false))
+                return;
+            if (m_session->state() == Session::State::Active)
+                onActive();
+        });
     }
     m_session->setLog(m_log);
-    m_session->setEncoding(m_options.encoding);
-    m_session->setResponder(m_options.responder);
     connect(m_session, &Session::stateChanged, this, &CliRunner::onStateChanged);
     connect(m_session, &Session::errorOccurred, this, &CliRunner::printError);
     connect(m_session, &Session::errorOccurred, this, [this] {
@@ -145,19 +111,14 @@ void CliRunner::createSession()
         }
     });
     m_periodic = new PeriodicSender(m_session, this);
-    if (auto *server = qobject_cast<TcpServerSession *>(m_session)) {
-        // A server repeats to whoever is connected at each tick; none is no error.
-        m_periodic->setSendFunction([server](const QByteArray &bytes) {
-            return server->peerCount() == 0 || server->send(bytes);
-        });
-    }
+    m_periodic->setSendFunction(SessionFactory::repeatFunction(*m_session));
     m_fileSender = new FileSender(m_session, this);
-    if (m_options.chunkSize > 0)
-        m_fileSender->setChunkSize(m_options.chunkSize);
+    if (m_options.session.chunkSize > 0)
+        m_fileSender->setChunkSize(m_options.session.chunkSize);
     connect(m_periodic, &PeriodicSender::finished, this, &CliRunner::sendingDone);
-    connect(m_fileSender, &FileSender::finished, this, [this](bool ok, const QString &error) {
-        if (!ok) {
-            printError(error);
+    connect(m_fileSender, &FileSender::finished, this, [this](const SendResult &result) {
+        if (!result.ok()) {
+            printError(result.message);
             m_failed = true;
         }
         sendingDone();
@@ -197,19 +158,19 @@ void CliRunner::onActive()
     for (const QByteArray &line : queued)
         sendLine(line);
     // A server sends to each client as it connects, unless sending periodically to all.
-    if (m_options.kind != Session::Kind::TcpServer || m_options.intervalMs > 0)
+    if (m_options.session.kind != Session::Kind::TcpServer || m_options.session.intervalMs > 0)
         startSending();
 }
 
 void CliRunner::onPeerConnected(quint64 peerId)
 {
     auto *server = static_cast<TcpServerSession *>(m_session);
-    if (m_options.intervalMs > 0)
+    if (m_options.session.intervalMs > 0)
         return;
-    if (!m_options.payload.isEmpty())
-        server->sendTo(peerId, m_options.payload);
-    else if (m_options.payloadKind == CliOptions::PayloadKind::File && !m_fileSender->isRunning()
-        && !m_payloadDone)
+    if (!m_options.session.payload.isEmpty())
+        server->sendTo(peerId, m_options.session.payload);
+    else if (m_options.session.payloadKind == SessionConfig::PayloadKind::File
+        && !m_fileSender->isRunning() && !m_payloadDone)
         startSending();
 }
 
@@ -218,27 +179,27 @@ void CliRunner::startSending()
     if (m_payloadDone)
         return;
     QString error;
-    switch (m_options.payloadKind) {
-    case CliOptions::PayloadKind::None:
+    switch (m_options.session.payloadKind) {
+    case SessionConfig::PayloadKind::None:
         m_payloadDone = true;
         break;
-    case CliOptions::PayloadKind::Text:
-    case CliOptions::PayloadKind::Hex:
-        if (m_options.intervalMs > 0) {
-            if (!m_periodic->start(
-                    m_options.payload, m_options.intervalMs, m_options.count, &error)) {
+    case SessionConfig::PayloadKind::Text:
+    case SessionConfig::PayloadKind::Hex:
+        if (m_options.session.intervalMs > 0) {
+            if (!m_periodic->start(m_options.session.payload, m_options.session.intervalMs,
+                    m_options.session.count, &error)) {
                 printError(error);
                 m_failed = true;
                 shutdown(1);
             }
             return;
         }
-        if (!m_session->send(m_options.payload))
+        if (!m_session->send(m_options.session.payload))
             m_failed = true;
         sendingDone();
         break;
-    case CliOptions::PayloadKind::File:
-        if (!m_fileSender->start(m_options.sendFile, &error)) {
+    case SessionConfig::PayloadKind::File:
+        if (!m_fileSender->start(m_options.session.sendFile, &error)) {
             printError(error);
             m_failed = true;
             shutdown(1);
@@ -250,7 +211,7 @@ void CliRunner::startSending()
 void CliRunner::sendingDone()
 {
     m_payloadDone = true;
-    if (!m_options.closeAfterSend || m_shuttingDown)
+    if (!m_options.session.closeAfterSend || m_shuttingDown)
         return;
     if (m_options.stdinLines && !m_stdinDone)
         return;
@@ -263,7 +224,7 @@ void CliRunner::lingerThenExit()
 {
     m_waitingToClose = false;
     if (!m_lingerTimer.isActive())
-        m_lingerTimer.start(m_options.lingerMs);
+        m_lingerTimer.start(m_options.session.lingerMs);
 }
 
 void CliRunner::readStdin()
@@ -275,7 +236,7 @@ void CliRunner::readStdin()
         m_stdinDone = true;
         if (!m_stdinBuffer.isEmpty())
             sendLine(std::exchange(m_stdinBuffer, {}));
-        if (m_payloadDone || m_options.payloadKind == CliOptions::PayloadKind::None) {
+        if (m_payloadDone || m_options.session.payloadKind == SessionConfig::PayloadKind::None) {
             m_payloadDone = true;
             sendingDone();
         }
@@ -297,12 +258,13 @@ void CliRunner::sendLine(const QByteArray &line)
         return;
     }
     BytesResult bytes;
-    if (m_options.hex) {
+    if (m_options.session.hex) {
         bytes = Hex::parse(QString::fromUtf8(line).trimmed());
     } else {
         // The terminal speaks UTF-8; the peer gets the chosen encoding.
-        bytes = m_options.escapes ? Escapes::encode(QString::fromUtf8(line), m_options.encoding)
-                                  : TextCodec::encode(QString::fromUtf8(line), m_options.encoding);
+        bytes = m_options.session.escapes
+            ? Escapes::encode(QString::fromUtf8(line), m_options.session.encoding)
+            : TextCodec::encode(QString::fromUtf8(line), m_options.session.encoding);
     }
     if (!bytes.ok()) {
         printError(u"line not sent: %1"_s.arg(bytes.error));
@@ -320,7 +282,7 @@ void CliRunner::print(const LogEntry &entry)
         return; // errors go to stderr, once
     QString text;
     if (entry.isData())
-        text = m_options.hex ? Hex::format(entry.data) : m_decoders.decode(entry);
+        text = m_options.session.hex ? Hex::format(entry.data) : m_decoders.decode(entry);
     const LogWriter writer(m_log,
         m_options.output == CliOptions::Output::Json ? LogFormat::JsonLines : LogFormat::Text);
     writeOut(writer.line(entry, text));

@@ -1,9 +1,8 @@
 #include "net/cli/tftpcommand.h"
 
+#include "net/cli/optiontable.h"
 #include "net/core/endpoint.h"
-#include "net/tftp/tftptransfer.h"
 
-#include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
@@ -23,10 +22,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr int ExitSuccess = 0;
-constexpr int ExitFailure = 1;
-constexpr int ExitUsage = 2;
-
 // Set by SIGINT or SIGTERM. A timer looks at it: a descriptor for the event
 // loop to watch (as SignalWatcher has) would be polled once more per block.
 volatile std::sig_atomic_t g_stopSignal = 0;
@@ -35,13 +30,6 @@ extern "C" void onStopSignal(int number)
 {
     g_stopSignal = number;
 }
-
-struct TftpCommand
-{
-    TftpRequest request;
-    QString server; // as the user wrote it, for messages
-    bool json = false;
-};
 
 struct Parsed
 {
@@ -113,15 +101,6 @@ std::optional<HostPort> parseServer(QStringView text, QString *error)
     return parsed.value;
 }
 
-std::optional<int> parseInteger(const QString &text, int min, int max)
-{
-    bool ok = false;
-    const int value = text.toInt(&ok);
-    if (!ok || value < min || value > max)
-        return std::nullopt;
-    return value;
-}
-
 Parsed parse(const QStringList &arguments)
 {
     // arguments: program, "tftp", then get|put and the rest.
@@ -136,28 +115,14 @@ Parsed parse(const QStringList &arguments)
             u"tftp: unknown command '%1' (get or put); see socklab-cli tftp --help"_s.arg(verb));
     const bool download = verb == u"get"_s;
 
-    QCommandLineParser parser;
-    const QCommandLineOption output(QStringList { u"o"_s, u"output"_s }, {}, u"LOCAL"_s);
-    const QCommandLineOption mode(u"mode"_s, {}, u"MODE"_s);
-    const QCommandLineOption blksize(u"blksize"_s, {}, u"N"_s);
-    const QCommandLineOption windowsize(u"windowsize"_s, {}, u"N"_s);
-    const QCommandLineOption tsize(u"tsize"_s);
-    const QCommandLineOption timeout(u"timeout"_s, {}, u"S"_s);
-    const QCommandLineOption retries(u"retries"_s, {}, u"N"_s);
-    const QCommandLineOption noOptions(u"no-options"_s);
-    const QCommandLineOption overwrite(u"overwrite"_s);
-    const QCommandLineOption json(u"json"_s);
-    const QCommandLineOption help(QStringList { u"h"_s, u"help"_s });
-    parser.addOptions(
-        { mode, blksize, windowsize, tsize, timeout, retries, noOptions, json, help });
-    if (download)
-        parser.addOptions({ output, overwrite });
-    if (!parser.parse(QStringList { arguments.value(0) } + rest.mid(1)))
-        return usageError(u"tftp %1: %2"_s.arg(verb, parser.errorText()));
-    if (parser.isSet(help))
+    const OptionParse options = readOptions(download ? Command::TftpGet : Command::TftpPut,
+        QStringList { arguments.value(0) } + rest.mid(1));
+    if (!options.error.isEmpty())
+        return usageError(options.error);
+    if (options.help)
         return { std::nullopt, tftpHelp(), ExitSuccess };
 
-    const QStringList positional = parser.positionalArguments();
+    const QStringList positional = options.positional;
     const qsizetype most = download ? 2 : 3;
     if (positional.size() < 2 || positional.size() > most) {
         return usageError(download
@@ -165,24 +130,23 @@ Parsed parse(const QStringList &arguments)
                 : u"usage: socklab-cli tftp put SERVER[:PORT] LOCAL [REMOTE]"_s);
     }
 
-    TftpCommand command;
+    CommandLine line;
+    TftpCommand &command = line.tftp;
     TftpRequest &request = command.request;
     request.direction
         = download ? TftpRequest::Direction::Download : TftpRequest::Direction::Upload;
     QString error;
     const std::optional<HostPort> server = parseServer(positional.at(0), &error);
     if (!server)
-        return usageError(u"tftp %1: %2"_s.arg(verb, error));
+        return usageError(options.prefix() + error);
     command.server = positional.at(0);
     request.host = server->host;
     request.port = server->port;
     if (download) {
         request.remoteName = positional.at(1);
-        request.localPath = parser.value(output);
-        request.overwrite = parser.isSet(overwrite);
         if (request.remoteName.isEmpty())
             return usageError(u"tftp get: the remote name is empty"_s);
-        if (request.localPath.isEmpty() && !tftpLocalName(request.remoteName))
+        if (options.value(u"output"_s).isEmpty() && !tftpLocalName(request.remoteName))
             return usageError(
                 u"tftp get: cannot make a local name from '%1'; give one with -o"_s.arg(
                     request.remoteName));
@@ -192,62 +156,13 @@ Parsed parse(const QStringList &arguments)
         if (request.localPath.isEmpty())
             return usageError(u"tftp put: the local name is empty"_s);
     }
-
-    if (parser.isSet(mode)) {
-        const std::optional<Tftp::Mode> chosen = Tftp::parseMode(parser.value(mode).toLatin1());
-        if (!chosen)
-            return usageError(
-                u"tftp %1: mode '%2' is not octet or netascii"_s.arg(verb, parser.value(mode)));
-        request.mode = *chosen;
-    }
-    const bool anyOption = parser.isSet(blksize) || parser.isSet(windowsize) || parser.isSet(tsize);
-    if (parser.isSet(noOptions) && anyOption)
+    if (options.isSet(u"no-options"_s)
+        && (options.isSet(u"blksize"_s) || options.isSet(u"windowsize"_s)
+            || options.isSet(u"tsize"_s)))
         return usageError(
-            u"tftp %1: --no-options cannot go with --blksize, --windowsize or --tsize"_s.arg(verb));
-    if (parser.isSet(blksize)) {
-        const auto value
-            = parseInteger(parser.value(blksize), Tftp::MinBlockSize, Tftp::MaxBlockSize);
-        if (!value) {
-            return usageError(u"tftp %1: --blksize '%2' is not a number in %3..%4"_s
-                                  .arg(verb, parser.value(blksize))
-                                  .arg(Tftp::MinBlockSize)
-                                  .arg(Tftp::MaxBlockSize));
-        }
-        request.blockSize = *value;
-    }
-    if (parser.isSet(windowsize)) {
-        const auto value
-            = parseInteger(parser.value(windowsize), Tftp::MinWindowSize, Tftp::MaxWindowSize);
-        if (!value) {
-            return usageError(u"tftp %1: --windowsize '%2' is not a number in %3..%4"_s
-                                  .arg(verb, parser.value(windowsize))
-                                  .arg(Tftp::MinWindowSize)
-                                  .arg(Tftp::MaxWindowSize));
-        }
-        request.windowSize = *value;
-    }
-    request.transferSize = parser.isSet(tsize);
-    if (parser.isSet(timeout)) {
-        bool ok = false;
-        const double secondsValue = parser.value(timeout).toDouble(&ok);
-        if (!ok || !(secondsValue >= 0.01 && secondsValue <= 255.0))
-            return usageError(
-                u"tftp %1: --timeout '%2' is not a number of seconds in 0.01..255"_s.arg(
-                    verb, parser.value(timeout)));
-        request.timeoutMs = int(std::lround(secondsValue * 1000.0));
-        // The server's own timeout (RFC 2349) is whole seconds.
-        if (!parser.isSet(noOptions))
-            request.timeoutOption
-                = std::clamp(int(std::ceil(secondsValue)), Tftp::MinTimeout, Tftp::MaxTimeout);
-    }
-    if (parser.isSet(retries)) {
-        const auto value = parseInteger(parser.value(retries), 0, 100);
-        if (!value)
-            return usageError(u"tftp %1: --retries '%2' is not a number in 0..100"_s.arg(
-                verb, parser.value(retries)));
-        request.retries = *value;
-    }
-    command.json = parser.isSet(json);
+            options.prefix() + u"--no-options cannot go with --blksize, --windowsize or --tsize"_s);
+    if (const QString problem = applyOptions(options, line); !problem.isEmpty())
+        return usageError(problem);
     return { command, {}, ExitSuccess };
 }
 
@@ -321,21 +236,8 @@ options per RFC 2347/2348/2349/7440). SERVER is a name, 192.0.2.1, [2001:db8::1]
 or any of these with :PORT (default 69). A download goes to a temporary file
 that takes its name only when complete; an existing file is kept unless
 --overwrite is given. The default local name is REMOTE's last path component.
-
-Options:
-  -o, --output LOCAL   get: the file to write, or a folder to write it into
-  --overwrite          get: replace LOCAL if it exists
-  --mode MODE          octet (default) or netascii (text: CR LF line ends on the wire)
-  --blksize N          ask for blocks of N bytes (8-65464; RFC 2348)
-  --windowsize N       ask for N blocks per acknowledgement (1-65535; RFC 7440)
-  --tsize              ask for (get) or announce (put) the file size (RFC 2349)
-  --timeout S          wait S seconds (0.01-255) before retransmitting, doubling
-                       on each retry; also asked of the server (whole seconds)
-  --retries N          retransmissions before giving up (0-100, default 5)
-  --no-options         plain RFC 1350: no options at all
-  --json               print progress and the result as JSON lines
-  -h, --help           this help
-
+)"_s + optionHelp(TftpCommands, 23)
+        + uR"(
 Without --blksize, --windowsize, --tsize and --timeout the request carries no
 options. A server that ignores options gets plain RFC 1350 (512-byte blocks).
 Exit status: 0 success, 1 the transfer failed, 2 wrong command line.

@@ -32,15 +32,15 @@ FileSender::FileSender(Session *session, QObject *parent)
         });
         connect(session, &Session::stateChanged, this, [this](Session::State state) {
             if (state != Session::State::Active && isRunning())
-                finish(
-                    false, u"the session stopped after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
+                finish(SendResult::Status::SessionEnded,
+                    u"the session stopped after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
         });
         // A session deleted while we wait for its bytesWritten() says nothing
         // else; without this the file would stay open and "running" for ever.
         connect(session, &QObject::destroyed, this, [this] {
             if (isRunning())
-                finish(
-                    false, u"the session is gone after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
+                finish(SendResult::Status::SessionEnded,
+                    u"the session is gone after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
         });
     }
 }
@@ -63,6 +63,7 @@ bool FileSender::start(const QString &path, QString *error)
     if (!m_file.open(QIODevice::ReadOnly))
         return fail(u"cannot read %1: %2"_s.arg(path, m_file.errorString()));
     m_sent = 0;
+    m_chunks = 0;
     m_total = m_file.size();
     m_pumpQueued = true;
     QTimer::singleShot(0, this, [this] {
@@ -75,7 +76,8 @@ bool FileSender::start(const QString &path, QString *error)
 void FileSender::cancel()
 {
     if (isRunning())
-        finish(false, u"cancelled after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
+        finish(SendResult::Status::Stopped,
+            u"cancelled after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
 }
 
 void FileSender::pump()
@@ -83,7 +85,8 @@ void FileSender::pump()
     if (!isRunning())
         return;
     if (!m_session) {
-        finish(false, u"the session is gone after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
+        finish(SendResult::Status::SessionEnded,
+            u"the session is gone after %1 of %2 bytes"_s.arg(m_sent).arg(m_total));
         return;
     }
     const qint64 chunkSize = m_chunkSize > 0 ? m_chunkSize : m_session->maxChunk();
@@ -104,17 +107,19 @@ void FileSender::pump()
         const QByteArray chunk = m_file.read(chunkSize);
         if (chunk.isEmpty()) {
             if (m_file.error() != QFileDevice::NoError)
-                finish(false, u"cannot read %1: %2"_s.arg(m_file.fileName(), m_file.errorString()));
+                finish(SendResult::Status::ReadError,
+                    u"cannot read %1: %2"_s.arg(m_file.fileName(), m_file.errorString()));
             else
-                finish(true, {});
+                finish(SendResult::Status::Done, {});
             return;
         }
-        if (!m_session->send(chunk)) {
+        if (!(m_send ? m_send(chunk) : m_session->send(chunk))) {
             if (isRunning())
-                finish(false, m_session->errorString());
+                finish(SendResult::Status::SendFailed, m_session->errorString());
             return;
         }
         m_sent += chunk.size();
+        ++m_chunks;
         budget -= chunk.size();
         ++chunks;
         Q_EMIT progress(m_sent, m_total);
@@ -126,8 +131,8 @@ void FileSender::pump()
     // Back-pressure: bytesWritten() calls pump() again once the backlog drains.
 }
 
-void FileSender::finish(bool ok, const QString &error)
+void FileSender::finish(SendResult::Status status, const QString &message)
 {
     m_file.close();
-    Q_EMIT finished(ok, error);
+    Q_EMIT finished({ status, message, m_sent, m_chunks });
 }

@@ -4,6 +4,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include "net/send/sendresult.h"
+
 class Session;
 
 // Streams a file through a session in chunks, never holding more than a
@@ -19,6 +21,10 @@ public:
 
     explicit FileSender(Session *session, QObject *parent = nullptr);
 
+    // Sends each chunk through this instead of Session::send (e.g. to the
+    // selected peers of a server), as PeriodicSender does.
+    void setSendFunction(SendFunction send) { m_send = std::move(send); }
+
     // Chunk size for each send(); 0 means the session's maxChunk().
     void setChunkSize(qint64 bytes) { m_chunkSize = bytes; }
     // False with "cannot read FILE: reason" when the file cannot be opened.
@@ -30,17 +36,20 @@ public:
 
 Q_SIGNALS:
     void progress(qint64 sent, qint64 total);
-    // ok false carries the reason (read error, session stopped, cancelled).
-    void finished(bool ok, const QString &error);
+    // Once per start() that succeeded; not ok() carries the reason (read
+    // error, session stopped, send refused, cancelled).
+    void finished(const SendResult &result);
 
 private:
     void pump();
-    void finish(bool ok, const QString &error);
+    void finish(SendResult::Status status, const QString &message);
 
     QPointer<Session> m_session;
+    SendFunction m_send;
     QFile m_file;
     qint64 m_chunkSize = 0;
     qint64 m_sent = 0;
     qint64 m_total = 0;
+    int m_chunks = 0;
     bool m_pumpQueued = false;
 };

@@ -13,7 +13,8 @@ PeriodicSender::PeriodicSender(Session *session, QObject *parent)
     if (session) {
         connect(session, &Session::stateChanged, this, [this](Session::State state) {
             if (state != Session::State::Active && isRunning())
-                stop();
+                finish(SendResult::Status::SessionEnded,
+                    u"the session stopped after %1 sends"_s.arg(m_sent));
         });
     }
 }
@@ -42,39 +43,52 @@ bool PeriodicSender::start(const QByteArray &payload, int intervalMs, int count,
     // The first one goes now, the rest every interval. When it cannot go (the
     // session is not running, has nowhere to send) the start fails and says
     // why, rather than succeeding and finishing at once.
-    const bool sent = m_send ? m_send(m_payload) : m_session->send(m_payload);
-    if (!sent) {
+    if (!sendOnce()) {
+        const QString why = m_session->errorString();
         if (wasRunning)
-            Q_EMIT finished();
+            Q_EMIT finished({ SendResult::Status::SendFailed, why, 0, 0 });
         if (error)
-            *error = m_session->errorString();
+            *error = why;
         return false;
     }
     m_sent = 1;
     m_timer.start(intervalMs);
     Q_EMIT tick(m_sent);
     if (m_count == 1)
-        stop();
+        finish(SendResult::Status::Done, {});
     return true;
 }
 
 void PeriodicSender::stop()
 {
+    if (isRunning())
+        finish(SendResult::Status::Stopped, u"stopped after %1 sends"_s.arg(m_sent));
+}
+
+bool PeriodicSender::sendOnce()
+{
+    if (m_send)
+        return m_send(m_payload);
+    return m_session && m_session->send(m_payload);
+}
+
+void PeriodicSender::finish(SendResult::Status status, const QString &message)
+{
     if (!m_timer.isActive())
         return;
     m_timer.stop();
-    Q_EMIT finished();
+    Q_EMIT finished({ status, message, qint64(m_sent) * m_payload.size(), m_sent });
 }
 
 void PeriodicSender::fire()
 {
-    const bool sent = m_send ? m_send(m_payload) : (m_session && m_session->send(m_payload));
-    if (!sent) {
-        stop();
+    if (!sendOnce()) {
+        finish(SendResult::Status::SendFailed,
+            m_session ? m_session->errorString() : u"the session is gone"_s);
         return;
     }
     ++m_sent;
     Q_EMIT tick(m_sent);
     if (m_count > 0 && m_sent >= m_count)
-        stop();
+        finish(SendResult::Status::Done, {});
 }

@@ -5,7 +5,7 @@
 #include <QPointer>
 #include <QTimer>
 
-#include <functional>
+#include "net/send/sendresult.h"
 
 class Session;
 
@@ -17,7 +17,7 @@ class PeriodicSender final : public QObject
     Q_DISABLE_COPY_MOVE(PeriodicSender)
 
 public:
-    using SendFunction = std::function<bool(const QByteArray &)>;
+    using SendFunction = ::SendFunction;
 
     explicit PeriodicSender(Session *session, QObject *parent = nullptr);
 
@@ -28,6 +28,7 @@ public:
     // False with an error when the payload is empty, the interval below 1 ms
     // or the count negative, or when the first send (made at once) fails.
     bool start(const QByteArray &payload, int intervalMs, int count, QString *error);
+    // Ends a running send (finished() with Stopped); nothing when none runs.
     void stop();
     bool isRunning() const { return m_timer.isActive(); }
     int sentCount() const { return m_sent; }
@@ -35,10 +36,14 @@ public:
 
 Q_SIGNALS:
     void tick(int sent);
-    void finished();
+    // Once per start() that succeeded (and once when a new start() replaces a
+    // running send and fails): Done when the count was reached.
+    void finished(const SendResult &result);
 
 private:
     void fire();
+    bool sendOnce();
+    void finish(SendResult::Status status, const QString &message);
 
     QPointer<Session> m_session;
     SendFunction m_send;

@@ -1036,6 +1036,10 @@ TX %4 in %5 packets (%6/s)</source>
         <translation>网络接口：</translation>
     </message>
     <message>
+        <source>Multicast TTL:</source>
+        <translation>组播 TTL：</translation>
+    </message>
+    <message>
         <source>UDP :%1</source>
         <translation>UDP :%1</translation>
     </message>
