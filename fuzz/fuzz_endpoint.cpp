@@ -2,8 +2,8 @@
 // parsePort and parseListenAddress, each with and without port 0 allowed.
 // What parses is printed again and must parse to the same value.
 
-#include "net/core/endpoint.h"
 #include "fuzzcheck.h"
+#include "net/core/endpoint.h"
 
 #include <cstddef>
 #include <cstdint>

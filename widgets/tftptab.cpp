@@ -1,7 +1,7 @@
 #include "tftptab.h"
 
-#include "sessiontab.h"
 #include "net/tftp/tftptransfer.h"
+#include "sessiontab.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,8 +1,8 @@
 #include "net/cli/optiontable.h"
 
+#include "net/core/endpoint.h"
 #include "net/text/escapes.h"
 #include "net/text/hex.h"
-#include "net/core/endpoint.h"
 #include "net/text/textcodec.h"
 
 #include <QCommandLineParser>
