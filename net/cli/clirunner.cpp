@@ -1,6 +1,7 @@
 #include "net/cli/clirunner.h"
 
 #include "net/core/sessionfactory.h"
+#include "net/io/platform.h"
 #include "net/log/trafficlog.h"
 #include "net/send/filesender.h"
 #include "net/send/periodicsender.h"
@@ -18,7 +19,6 @@
 #include <QSocketNotifier>
 
 #include <cstdio>
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -36,7 +36,7 @@ CliRunner::CliRunner(const CliOptions &options, QObject *parent)
     , m_options(options)
     , m_log(new TrafficLog(this))
     , m_decoders(m_log)
-    , m_interactive(::isatty(STDOUT_FILENO) == 1)
+    , m_interactive(platform::stdoutIsTerminal())
 {
     m_log->setCap(CliLogCap);
     m_log->setByteCap(CliLogBytes);
@@ -78,7 +78,15 @@ void CliRunner::start()
     if (m_options.session.durationMs > 0)
         m_durationTimer.start(m_options.session.durationMs);
     if (m_options.stdinLines) {
-        m_stdinNotifier = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
+        const io::SocketHandle input = platform::openStandardInput();
+        if (!io::isValid(input)) {
+            printError(u"cannot read standard input"_s);
+            m_failed = true;
+            Q_EMIT finished(1);
+            return;
+        }
+        m_stdinNotifier
+            = new QSocketNotifier(qintptr(io::nativeValue(input)), QSocketNotifier::Read, this);
         connect(m_stdinNotifier, &QSocketNotifier::activated, this, &CliRunner::readStdin);
     }
     m_session->start();
@@ -230,9 +238,12 @@ void CliRunner::lingerThenExit()
 void CliRunner::readStdin()
 {
     char buffer[64 * 1024];
-    const ssize_t got = ::read(STDIN_FILENO, buffer, sizeof buffer);
-    if (got <= 0) {
+    const long long got = platform::readStandardInput(buffer, sizeof buffer);
+    if (got < 0)
+        return; // nothing yet
+    if (got == 0) {
         m_stdinNotifier->setEnabled(false);
+        platform::closeStandardInput();
         m_stdinDone = true;
         if (!m_stdinBuffer.isEmpty())
             sendLine(std::exchange(m_stdinBuffer, {}));

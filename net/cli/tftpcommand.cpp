@@ -2,6 +2,7 @@
 
 #include "net/cli/optiontable.h"
 #include "net/core/endpoint.h"
+#include "net/io/platform.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -16,7 +17,6 @@
 #include <csignal>
 #include <cstdio>
 #include <optional>
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -261,18 +261,14 @@ int runTftpCommand(const QStringList &arguments)
         return parsed.exitCode;
     }
     const TftpCommand &command = *parsed.command;
-    const bool interactive = !command.json && ::isatty(STDOUT_FILENO) == 1;
+    const bool interactive = !command.json && platform::stdoutIsTerminal();
 
     QEventLoop loop;
     TftpTransfer transfer(command.request);
-    struct sigaction action
-    {
-    };
-    action.sa_handler = onStopSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &action, nullptr);
-    ::sigaction(SIGTERM, &action, nullptr);
+    // ISO C's signal(), which every platform has (on Windows Ctrl+C raises
+    // SIGINT); glibc restarts interrupted calls under it, as with SA_RESTART.
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
     QTimer stopCheck;
     QObject::connect(&stopCheck, &QTimer::timeout, &transfer, [&transfer] {
         if (g_stopSignal != 0)

@@ -6,6 +6,8 @@
 
 #include "net/io/nativesocket.h"
 
+#include <cstddef>
+
 namespace platform {
 
 // Many peers need many descriptors; the soft limit is often 1024. Raised to
@@ -39,5 +41,18 @@ io::SocketHandle openStopRequests();
 int takeStopRequest();
 // Back to the default handling; the socket is closed.
 void closeStopRequests();
+
+// Whether standard output is a terminal rather than a file or a pipe.
+bool stdoutIsTerminal();
+
+// Standard input as something the event loop can watch: on POSIX the
+// descriptor itself; on Windows, where a console or pipe handle cannot be
+// watched as a socket is, a thread of its own copies it into a loopback
+// socket pair. Invalid when it cannot be had. One at a time per process.
+io::SocketHandle openStandardInput();
+// What has come, up to size bytes: the count; 0 at the end of the input (or
+// on an error, which ends it too); -1 when nothing is there yet.
+long long readStandardInput(char *buffer, std::size_t size);
+void closeStandardInput();
 
 } // namespace platform

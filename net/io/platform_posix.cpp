@@ -1,5 +1,6 @@
 #include "net/io/platform.h"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -151,6 +152,29 @@ void closeStopRequests()
             ::close(fd);
         fd = -1;
     }
+}
+
+bool stdoutIsTerminal()
+{
+    return ::isatty(STDOUT_FILENO) == 1;
+}
+
+io::SocketHandle openStandardInput()
+{
+    return static_cast<io::SocketHandle>(STDIN_FILENO);
+}
+
+long long readStandardInput(char *buffer, std::size_t size)
+{
+    const ssize_t got = ::read(STDIN_FILENO, buffer, size);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+        return -1;
+    return got < 0 ? 0 : static_cast<long long>(got);
+}
+
+void closeStandardInput()
+{
+    // Standard input stays open: it is the process's, not ours.
 }
 
 } // namespace platform

@@ -34,7 +34,7 @@ void closeQuietly(SOCKET &socket)
     socket = INVALID_SOCKET;
 }
 
-bool makePair()
+bool makePair(SOCKET &readEnd, SOCKET &writeEnd)
 {
     SOCKET listener
         = ::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
@@ -48,19 +48,19 @@ bool makePair()
     bool ok = ::bind(listener, raw, sizeof address) == 0 && ::listen(listener, 1) == 0
         && ::getsockname(listener, raw, &length) == 0;
     if (ok) {
-        g_writeEnd = ::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
+        writeEnd = ::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
             WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-        ok = g_writeEnd != INVALID_SOCKET && ::connect(g_writeEnd, raw, sizeof address) == 0;
+        ok = writeEnd != INVALID_SOCKET && ::connect(writeEnd, raw, sizeof address) == 0;
     }
     if (ok) {
-        g_readEnd = ::accept(listener, nullptr, nullptr);
+        readEnd = ::accept(listener, nullptr, nullptr);
         u_long on = 1;
-        ok = g_readEnd != INVALID_SOCKET && ::ioctlsocket(g_readEnd, FIONBIO, &on) == 0;
+        ok = readEnd != INVALID_SOCKET && ::ioctlsocket(readEnd, FIONBIO, &on) == 0;
     }
     ::closesocket(listener);
     if (!ok) {
-        closeQuietly(g_readEnd);
-        closeQuietly(g_writeEnd);
+        closeQuietly(readEnd);
+        closeQuietly(writeEnd);
     }
     return ok;
 }
@@ -79,6 +79,35 @@ BOOL WINAPI onConsoleEvent(DWORD event)
         ::WaitForSingleObject(g_closed, 4000);
     }
     return TRUE;
+}
+
+// Standard input's copy: the thread reads the console or pipe (blocking, as
+// only it can) and sends what it reads to g_inputWrite; the event loop reads
+// g_inputRead. The thread is left blocked in ReadFile at exit: the process's
+// end takes it, and closing our end makes its next send fail, ending it.
+SOCKET g_inputRead = INVALID_SOCKET;
+SOCKET g_inputWrite = INVALID_SOCKET;
+bool g_inputStarted = false;
+
+DWORD WINAPI copyStandardInput(LPVOID)
+{
+    const HANDLE input = ::GetStdHandle(STD_INPUT_HANDLE);
+    char buffer[16 * 1024];
+    DWORD got = 0;
+    while (input != INVALID_HANDLE_VALUE && ::ReadFile(input, buffer, sizeof buffer, &got, nullptr)
+        && got > 0) {
+        const char *next = buffer;
+        while (got > 0) {
+            const int sent = ::send(g_inputWrite, next, static_cast<int>(got), 0);
+            if (sent <= 0)
+                return 0;
+            next += sent;
+            got -= static_cast<DWORD>(sent);
+        }
+    }
+    // The end of the input (or a broken pipe): the reader sees the end.
+    ::shutdown(g_inputWrite, SD_SEND);
+    return 0;
 }
 
 } // namespace
@@ -124,7 +153,7 @@ io::SocketHandle openStopRequests()
     WSADATA data {};
     if (::WSAStartup(MAKEWORD(2, 2), &data) != 0)
         return io::SocketHandle::Invalid;
-    if (!makePair()) {
+    if (!makePair(g_readEnd, g_writeEnd)) {
         ::WSACleanup();
         return io::SocketHandle::Invalid;
     }
@@ -154,6 +183,55 @@ void closeStopRequests()
         ::SetEvent(g_closed);
     closeQuietly(g_readEnd);
     closeQuietly(g_writeEnd);
+    ::WSACleanup();
+}
+
+bool stdoutIsTerminal()
+{
+    DWORD mode = 0;
+    return ::GetConsoleMode(::GetStdHandle(STD_OUTPUT_HANDLE), &mode) != 0;
+}
+
+io::SocketHandle openStandardInput()
+{
+    if (g_inputStarted)
+        return io::SocketHandle::Invalid;
+    WSADATA data {};
+    if (::WSAStartup(MAKEWORD(2, 2), &data) != 0)
+        return io::SocketHandle::Invalid;
+    if (!makePair(g_inputRead, g_inputWrite)) {
+        ::WSACleanup();
+        return io::SocketHandle::Invalid;
+    }
+    const HANDLE thread = ::CreateThread(nullptr, 0, copyStandardInput, nullptr, 0, nullptr);
+    if (!thread) {
+        closeQuietly(g_inputRead);
+        closeQuietly(g_inputWrite);
+        ::WSACleanup();
+        return io::SocketHandle::Invalid;
+    }
+    ::CloseHandle(thread); // it runs on, detached
+    g_inputStarted = true;
+    return static_cast<io::SocketHandle>(static_cast<std::intptr_t>(g_inputRead));
+}
+
+long long readStandardInput(char *buffer, std::size_t size)
+{
+    if (g_inputRead == INVALID_SOCKET)
+        return 0;
+    const int chunk = size > 1u << 30 ? 1 << 30 : static_cast<int>(size);
+    const int got = ::recv(g_inputRead, buffer, chunk, 0);
+    if (got < 0 && ::WSAGetLastError() == WSAEWOULDBLOCK)
+        return -1;
+    return got < 0 ? 0 : got;
+}
+
+void closeStandardInput()
+{
+    if (!g_inputStarted)
+        return;
+    g_inputStarted = false;
+    closeQuietly(g_inputRead); // the thread's next send fails; it ends
     ::WSACleanup();
 }
 
