@@ -5,45 +5,25 @@ server closes, then prints
   total BYTES SHA256
   end REASON               bytes or eof
 and exits 0; after --timeout seconds it prints 'timeout' and exits 1."""
-import argparse
-import hashlib
 import socket
 import sys
-import time
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--host", default="127.0.0.1")
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments(timeout=60.0)
 parser.add_argument("--port", type=int, required=True)
 parser.add_argument("--bytes", type=int, default=0)
-parser.add_argument("--timeout", type=float, default=60.0)
 args = parser.parse_args()
 
-deadline = time.monotonic() + args.timeout
-family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-conn = socket.socket(family, socket.SOCK_STREAM)
+deadline = peerlib.Deadline(args.timeout)
+conn = socket.socket(peerlib.family_of(args.host), socket.SOCK_STREAM)
 conn.settimeout(args.timeout)
 conn.connect((args.host, args.port))
-print("connected", conn.getsockname()[1], flush=True)
+peerlib.say("connected", conn.getsockname()[1])
 
-digest = hashlib.sha256()
-received = 0
-reason = "eof"
-while not args.bytes or received < args.bytes:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        print("timeout", flush=True)
-        sys.exit(1)
-    conn.settimeout(remaining)
-    try:
-        chunk = conn.recv(1 << 20)
-    except socket.timeout:
-        continue
-    if not chunk:
-        break
-    received += len(chunk)
-    digest.update(chunk)
-else:
-    reason = "bytes"
-print("total", received, digest.hexdigest(), flush=True)
-print("end", reason, flush=True)
+reader = peerlib.Reader(conn, deadline)
+reason = reader.read_to_end(args.bytes)
+reader.say_total()
+peerlib.say("end", reason)
 conn.close()

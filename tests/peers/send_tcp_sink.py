@@ -11,83 +11,31 @@ reads until --bytes B have come or the client closes, and prints
   data HEX                 with --hex only ('-' when nothing came)
   end REASON               bytes or eof
 and exits 0; after --timeout seconds it prints 'timeout' and exits 1."""
-import argparse
-import hashlib
-import selectors
 import socket
 import sys
-import time
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--host", default="127.0.0.1")
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments(timeout=120.0)
 parser.add_argument("--bytes", type=int, default=0)
 parser.add_argument("--hold", action="store_true")
 parser.add_argument("--hex", action="store_true")
 parser.add_argument("--rcvbuf", type=int, default=64 * 1024)
-parser.add_argument("--timeout", type=float, default=120.0)
 args = parser.parse_args()
 
-deadline = time.monotonic() + args.timeout
-
-
-def left():
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        print("timeout", flush=True)
-        sys.exit(1)
-    return remaining
-
-
-family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-listener = socket.socket(family, socket.SOCK_STREAM)
+deadline = peerlib.Deadline(args.timeout)
+small = [(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)] if args.hold else []
+listener = peerlib.bound(args.host, socket.SOCK_STREAM, options=small, backlog=1)
+conn = peerlib.accept_one(listener, deadline)
 if args.hold:
-    # Set before listen() so the accepted socket inherits it.
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
-listener.bind((args.host, 0))
-listener.listen(1)
-print("port", listener.getsockname()[1], flush=True)
-listener.settimeout(left())
-try:
-    conn, source = listener.accept()
-except socket.timeout:
-    print("timeout", flush=True)
-    sys.exit(1)
-listener.close()
-print("accepted", source[1], flush=True)
+    peerlib.wait_for_line(deadline)
+peerlib.say("reading")
 
-if args.hold:
-    selector = selectors.DefaultSelector()
-    selector.register(sys.stdin.fileno(), selectors.EVENT_READ)
-    line = b""
-    while not line.endswith(b"\n"):
-        if not selector.select(left()):
-            continue
-        chunk = sys.stdin.buffer.raw.read(64)
-        if not chunk:
-            break
-        line += chunk
-print("reading", flush=True)
-
-digest = hashlib.sha256()
-received = 0
-kept = bytearray()
-reason = "eof"
-while not args.bytes or received < args.bytes:
-    conn.settimeout(left())
-    try:
-        chunk = conn.recv(1 << 20)
-    except socket.timeout:
-        continue
-    if not chunk:
-        break
-    received += len(chunk)
-    digest.update(chunk)
-    if args.hex:
-        kept += chunk
-else:
-    reason = "bytes"
-print("total", received, digest.hexdigest(), flush=True)
+reader = peerlib.Reader(conn, deadline, keep=args.hex)
+reason = reader.read_to_end(args.bytes)
+reader.say_total()
 if args.hex:
-    print("data", kept.hex() or "-", flush=True)
-print("end", reason, flush=True)
+    peerlib.say("data", reader.kept.hex() or "-")
+peerlib.say("end", reason)
 conn.close()

@@ -22,135 +22,68 @@ After reading it prints
   end REASON               bytes, eof or reset
 and exits 0; after --timeout seconds it prints 'timeout' and exits 1.
 """
-import argparse
-import hashlib
-import selectors
 import socket
-import struct
 import sys
-import time
 
-parser = argparse.ArgumentParser()
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments(timeout=60.0)
 parser.add_argument("--mode", required=True, choices=("reset", "half-close", "stall"))
-parser.add_argument("--host", default="127.0.0.1")
 parser.add_argument("--connect", help="HOST:PORT to connect to instead of listening")
 parser.add_argument("--after", type=int, default=0, help="reset: bytes to read first")
 parser.add_argument("--request", default="", help="half-close: text sent before the FIN")
 parser.add_argument("--request-size", type=int, default=0, help="half-close: and this many 'y'")
 parser.add_argument("--bytes", type=int, default=0, help="stop reading after this many")
 parser.add_argument("--rcvbuf", type=int, default=64 * 1024, help="stall: receive buffer")
-parser.add_argument("--timeout", type=float, default=60.0)
 args = parser.parse_args()
 
-deadline = time.monotonic() + args.timeout
-
-
-def say(*words):
-    print(*words, flush=True)
-
-
-def left():
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        say("timeout")
-        sys.exit(1)
-    return remaining
-
+deadline = peerlib.Deadline(args.timeout)
+# Set before listen() or connect(), so that the window it offers stays small.
+small = [(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)] if args.mode == "stall" else []
 
 if args.connect:
-    host, _, port = args.connect.rpartition(":")
-    host = host.strip("[]")
-    conn = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    if args.mode == "stall":
-        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
-    conn.settimeout(left())
-    conn.connect((host, int(port)))
-    say("connected", conn.getsockname()[1])
+    host, port = peerlib.split_address(args.connect)
+    conn = socket.socket(peerlib.family_of(host), socket.SOCK_STREAM)
+    for option in small:
+        conn.setsockopt(*option)
+    conn.settimeout(deadline.left())
+    conn.connect((host, port))
+    peerlib.say("connected", conn.getsockname()[1])
 else:
-    listener = socket.socket(
-        socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM
-    )
-    if args.mode == "stall":
-        # Set before listen() so the accepted socket inherits it.
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
-    listener.bind((args.host, 0))
-    listener.listen(1)
-    say("port", listener.getsockname()[1])
-    listener.settimeout(left())
-    try:
-        conn, source = listener.accept()
-    except socket.timeout:
-        say("timeout")
-        sys.exit(1)
-    listener.close()
-    say("accepted", source[1])
+    listener = peerlib.bound(args.host, socket.SOCK_STREAM, options=small, backlog=1)
+    conn = peerlib.accept_one(listener, deadline)
 
-digest = hashlib.sha256()
-received = 0
-
-
-def read_some(limit=1 << 20):
-    """One recv: the bytes, or b'' at the end; 'reset' when the peer reset."""
-    global received
-    conn.settimeout(left())
-    while True:
-        try:
-            chunk = conn.recv(limit)
-            break
-        except socket.timeout:
-            left()
-        except ConnectionResetError:
-            return None
-    received += len(chunk)
-    digest.update(chunk)
-    return chunk
+reader = peerlib.Reader(conn, deadline)
 
 
 def read_to_end():
-    reason = "eof"
-    while not args.bytes or received < args.bytes:
-        chunk = read_some()
-        if chunk is None:
-            reason = "reset"
-            break
-        if not chunk:
-            break
-    else:
-        reason = "bytes"
-    say("total", received, digest.hexdigest())
-    say("end", reason)
+    reason = reader.read_to_end(args.bytes)
+    reader.say_total()
+    peerlib.say("end", reason)
 
 
 if args.mode == "reset":
-    while received < args.after:
-        chunk = read_some(min(1 << 16, args.after - received))
+    while reader.received < args.after:
+        chunk = reader.read_some(min(1 << 16, args.after - reader.received))
         if not chunk:
-            say("total", received, digest.hexdigest())
-            say("end", "eof" if chunk is not None else "reset")
+            reader.say_total()
+            peerlib.say("end", "eof" if chunk is not None else "reset")
             sys.exit(0)
-    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    peerlib.linger_zero(conn)
     conn.close()
-    say("reset after", received)
+    peerlib.say("reset after", reader.received)
 elif args.mode == "half-close":
     request = args.request.encode() + b"y" * args.request_size
     if request:
-        conn.settimeout(left())
+        conn.settimeout(deadline.left())
         conn.sendall(request)
     conn.shutdown(socket.SHUT_WR)
-    say("half-closed")
+    peerlib.say("half-closed")
     read_to_end()
     conn.close()
 else:
-    selector = selectors.DefaultSelector()
-    selector.register(sys.stdin.fileno(), selectors.EVENT_READ)
-    line = b""
-    while not line.endswith(b"\n"):
-        if not selector.select(left()):
-            continue
-        chunk = sys.stdin.buffer.raw.read(64)
-        if not chunk:
-            break
-        line += chunk
-    say("reading")
+    peerlib.wait_for_line(deadline)
+    peerlib.say("reading")
     read_to_end()
     conn.close()

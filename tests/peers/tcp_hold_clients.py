@@ -7,32 +7,36 @@ yet, so this works against a server that cannot accept. Prints
   close K     closes the K oldest connections still open, prints 'closed K'
 
 and at the end of input closes the rest and exits 0."""
-import argparse
 import socket
 import sys
 
-parser = argparse.ArgumentParser()
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments(host=False)
 parser.add_argument("host")
 parser.add_argument("port", type=int)
 parser.add_argument("--count", type=int, required=True)
 args = parser.parse_args()
 
-family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
 held = []
 for _ in range(args.count):
-    conn = socket.socket(family, socket.SOCK_STREAM)
+    conn = socket.socket(peerlib.family_of(args.host), socket.SOCK_STREAM)
     conn.settimeout(10)
     conn.connect((args.host, args.port))
     held.append(conn)
-print("connected", len(held), flush=True)
+peerlib.say("connected", len(held))
 
-for line in sys.stdin:
+
+def command(line):
     words = line.split()
     if len(words) == 2 and words[0] == "close":
         count = min(int(words[1]), len(held))
         for conn in held[:count]:
             conn.close()
         del held[:count]
-        print("closed", count, flush=True)
-for conn in held:
-    conn.close()
+        peerlib.say("closed", count)
+
+
+# At the end of input the peer exits, and its exit closes the rest.
+peerlib.Loop(on_line=command).run()

@@ -8,23 +8,30 @@ bytes came back. Prints 'connected N' when every connection is up, then
 number of exact echoes). All connections stay open until a 'close' line (or
 end of input) on stdin; then they are closed and 'closed' is printed. Gives up
 after --timeout seconds with 'timeout connected=C echoed=E' (exit status 1)."""
-import argparse
 import os
 import selectors
 import socket
 import sys
-import time
 
-parser = argparse.ArgumentParser()
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments(host=False, timeout=30.0)
 parser.add_argument("host")
 parser.add_argument("port", type=int)
 parser.add_argument("--count", type=int, default=200)
-parser.add_argument("--timeout", type=float, default=30.0)
 args = parser.parse_args()
 
-family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-deadline = time.monotonic() + args.timeout
+family = peerlib.family_of(args.host)
 selector = selectors.DefaultSelector()
+
+
+def give_up():
+    peerlib.say("timeout connected=%d echoed=%d" % (connected, echoed))
+    sys.exit(1)
+
+
+deadline = peerlib.Deadline(args.timeout, give_up)
 
 
 class Client:
@@ -47,26 +54,18 @@ finished = 0
 echoed = 0
 
 
-def give_up():
-    print("timeout connected=%d echoed=%d" % (connected, echoed), flush=True)
-    sys.exit(1)
-
-
 while finished < len(clients):
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        give_up()
-    for key, events in selector.select(remaining):
+    for key, events in selector.select(deadline.left()):
         client = key.data
         if not client.connected:
             error = client.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if error != 0:
-                print("error", client.index, os.strerror(error), flush=True)
+                peerlib.say("error", client.index, os.strerror(error))
                 sys.exit(1)
             client.connected = True
             connected += 1
             if connected == len(clients):
-                print("connected", connected, flush=True)
+                peerlib.say("connected", connected)
         if events & selectors.EVENT_WRITE and client.unsent:
             sent = client.sock.send(client.unsent)
             client.unsent = client.unsent[sent:]
@@ -82,24 +81,13 @@ while finished < len(clients):
                 if client.echo == client.message:
                     echoed += 1
                 else:
-                    print("mismatch", client.index, client.echo.hex(), flush=True)
+                    peerlib.say("mismatch", client.index, client.echo.hex())
 
-print("echoed", echoed, flush=True)
+peerlib.say("echoed", echoed)
 
 # Hold every connection open until told to close, so the server can be seen
 # holding all of them at once.
-stdin = selectors.DefaultSelector()
-stdin.register(sys.stdin.fileno(), selectors.EVENT_READ)
-line = b""
-while b"close" not in line:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        give_up()
-    if stdin.select(remaining):
-        chunk = os.read(sys.stdin.fileno(), 4096)
-        if not chunk:
-            break
-        line += chunk
+peerlib.wait_for_input(deadline, lambda data: b"close" in data)
 for client in clients:
     client.sock.close()
-print("closed", flush=True)
+peerlib.say("closed")

@@ -18,35 +18,21 @@ Commands on stdin, one per line, act on the newest connection:
   quit                 close the listener and every connection, print 'bye', exit
 With --echo every received chunk is sent back. Exits on 'quit', on end of
 stdin, or after --timeout seconds (printing 'timeout', exit status 1)."""
-import argparse
-import os
-import selectors
 import socket
-import struct
 import sys
-import time
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--host", default="127.0.0.1")
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments(timeout=30.0)
 parser.add_argument("--echo", action="store_true")
-parser.add_argument("--timeout", type=float, default=30.0)
 args = parser.parse_args()
 
-family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-listener = socket.socket(family, socket.SOCK_STREAM)
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind((args.host, 0))
-listener.listen(16)
+listener = peerlib.bound(args.host, socket.SOCK_STREAM,
+                         options=[(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)], backlog=16)
 listener.setblocking(False)
-print("port", listener.getsockname()[1], flush=True)
-
-selector = selectors.DefaultSelector()
-selector.register(listener, selectors.EVENT_READ, "listener")
-selector.register(sys.stdin.fileno(), selectors.EVENT_READ, "stdin")
 connections = []  # newest last
 draining = {}  # connection -> bytes read since 'drain'
-stdin_buffer = b""
-deadline = time.monotonic() + args.timeout
 
 
 def newest():
@@ -55,94 +41,66 @@ def newest():
 
 def drop(conn, linger_zero=False):
     if linger_zero:
-        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    try:
-        selector.unregister(conn)
-    except (KeyError, ValueError):
-        pass
+        peerlib.linger_zero(conn)
+    loop.forget(conn)
     conn.close()
     if conn in connections:
         connections.remove(conn)
 
 
 def command(line):
-    verb, _, rest = line.partition(" ")
+    verb = line.partition(" ")[0]
     conn = newest()
     if verb == "quit":
         for c in list(connections):
             drop(c)
-        selector.unregister(listener)
+        loop.forget(listener)
         listener.close()
-        print("bye", flush=True)
+        peerlib.say("bye")
         sys.exit(0)
     if conn is None:
-        print("error no connection", flush=True)
+        peerlib.say("error no connection")
         return
-    if verb == "send":
-        conn.sendall(bytes.fromhex(rest))
-    elif verb == "close":
-        drop(conn)
-    elif verb == "reset":
-        drop(conn, linger_zero=True)
-    elif verb == "sendclose":
-        conn.sendall(bytes.fromhex(rest))
-        drop(conn)
-    elif verb == "pause":
-        selector.unregister(conn)
-        print("paused", flush=True)
-    elif verb == "drain":
+    if verb == "drain":
         draining[conn] = 0
-        selector.register(conn, selectors.EVENT_READ, "conn")
-    else:
-        print("error unknown command", verb, flush=True)
+        loop.watch(conn, on_conn)
+    elif not loop.connection_command(line, conn, lambda linger_zero: drop(conn, linger_zero)):
+        peerlib.say("error unknown command", verb)
 
 
-while True:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        print("timeout", flush=True)
-        sys.exit(1)
-    for key, _ in selector.select(remaining):
-        if key.data == "listener":
-            try:
-                conn, address = listener.accept()
-            except BlockingIOError:
-                continue
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            conn.setblocking(True)
-            connections.append(conn)
-            selector.register(conn, selectors.EVENT_READ, "conn")
-            print("accepted", address[0], address[1], flush=True)
-        elif key.data == "stdin":
-            chunk = os.read(sys.stdin.fileno(), 4096)
-            if not chunk:
-                sys.exit(0)
-            stdin_buffer += chunk
-            while b"\n" in stdin_buffer:
-                line, stdin_buffer = stdin_buffer.split(b"\n", 1)
-                command(line.decode().strip())
+def on_listener(_):
+    try:
+        conn, address = listener.accept()
+    except BlockingIOError:
+        return
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    conn.setblocking(True)
+    connections.append(conn)
+    loop.watch(conn, on_conn)
+    peerlib.say("accepted", address[0], address[1])
+
+
+def on_conn(conn):
+    data = peerlib.receive(conn)
+    if not data:
+        if conn in draining:
+            peerlib.say("drained", draining.pop(conn))
+        if conn is newest():
+            peerlib.say("eof" if data is not None else "reset")
+        if data is None:
+            drop(conn)
         else:
-            conn = key.fileobj
-            try:
-                data = conn.recv(65536)
-            except ConnectionResetError:
-                if conn in draining:
-                    print("drained", draining.pop(conn), flush=True)
-                if conn is newest():
-                    print("reset", flush=True)
-                drop(conn)
-                continue
-            if not data:
-                if conn in draining:
-                    print("drained", draining.pop(conn), flush=True)
-                if conn is newest():
-                    print("eof", flush=True)
-                selector.unregister(conn)
-                continue
-            if conn in draining:
-                draining[conn] += len(data)
-                continue
-            if conn is newest():
-                print("got", data.hex(), flush=True)
-            if args.echo:
-                conn.sendall(data)
+            loop.forget(conn)
+        return
+    if conn in draining:
+        draining[conn] += len(data)
+        return
+    if conn is newest():
+        peerlib.say("got", data.hex())
+    if args.echo:
+        conn.sendall(data)
+
+
+loop = peerlib.Loop(peerlib.Deadline(args.timeout), command)
+loop.watch(listener, on_listener)
+loop.run()

@@ -14,19 +14,18 @@ Prints, when all are done:
 (sent counts the bytes of kinds 1 and 2, which the server must have read)
 and exits 0 when none failed, 1 otherwise.
 """
-import argparse
 import socket
-import struct
 import sys
 import threading
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--host", default="127.0.0.1")
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments(timeout=30.0)
 parser.add_argument("--port", type=int, required=True)
 parser.add_argument("--connections", type=int, default=1000)
 parser.add_argument("--threads", type=int, default=16)
 parser.add_argument("--payload", type=int, default=100)
-parser.add_argument("--timeout", type=float, default=30.0)
 args = parser.parse_args()
 
 lock = threading.Lock()
@@ -61,7 +60,7 @@ def one(index):
             if got != payload:
                 raise RuntimeError("connection %d: wrong echo" % index)
         if kind in (3, 4):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            peerlib.linger_zero(sock)
     finally:
         sock.close()
     with lock:
@@ -92,11 +91,10 @@ for thread in threads:
 for thread in threads:
     thread.join()
 for error in errors:
-    print("error", error, flush=True)
-print(
+    peerlib.say("error", error)
+peerlib.say(
     "done connections=%d clean=%d echoed=%d reset=%d failed=%d sent=%d"
     % (args.connections, counts["clean"], counts["echoed"], counts["reset"], counts["failed"],
-       counts["sent"]),
-    flush=True,
+       counts["sent"])
 )
 sys.exit(1 if counts["failed"] else 0)

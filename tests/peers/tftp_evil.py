@@ -30,35 +30,25 @@ Scenarios for a download (RRQ):
 Scenarios for an upload (WRQ): normal, loss, dup-ack (every ACK twice),
 error (ERROR 3 in the middle).
 """
-import argparse
 import hashlib
-import select
 import socket
 import struct
 import sys
 import time
 
-RRQ, WRQ, DATA, ACK, ERROR, OACK = 1, 2, 3, 4, 5, 6
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+from peerlib import ACK, DATA, ERROR, OACK, RRQ, WRQ, data_packet, number_of, opcode_of, say  # noqa: E402
 
-parser = argparse.ArgumentParser()
+parser = peerlib.arguments()
 parser.add_argument("--scenario", required=True)
-parser.add_argument("--host", default="127.0.0.1")
 parser.add_argument("--file", help="content sent for a read request")
 parser.add_argument("--retransmit", type=float, default=0.1, help="server timeout, s")
 parser.add_argument("--deadline", type=float, default=30.0)
 parser.add_argument("--stall-after", type=int, default=3)
 args = parser.parse_args()
 
-START = time.monotonic()
-DEADLINE = START + args.deadline
-
-
-def say(*words):
-    print(*words, flush=True)
-
-
-def data_packet(block, payload):
-    return struct.pack("!HH", DATA, block & 0xFFFF) + payload
+deadline = peerlib.server_deadline(args.deadline)
 
 
 def ack_packet(block):
@@ -87,25 +77,33 @@ def parse_request(packet):
 
 def receive(sock, timeout):
     """One datagram and its sender, or (None, None) after timeout."""
-    remaining = min(timeout, DEADLINE - time.monotonic())
-    if remaining <= 0:
-        say("deadline")
-        say("end")
-        sys.exit(3)
-    ready, _, _ = select.select([sock], [], [], remaining)
-    if not ready:
-        return None, None
-    return sock.recvfrom(70000)
-
-
-def opcode_of(packet):
-    return struct.unpack("!H", packet[:2])[0] if len(packet) >= 2 else -1
+    _, packet, source = peerlib.next_datagram([sock], timeout, deadline)
+    return packet, source
 
 
 def report_client_error(packet):
-    code = struct.unpack("!H", packet[2:4])[0] if len(packet) >= 4 else -1
     message = packet[4:].split(b"\0")[0].decode(errors="replace")
-    say("client-error", code, message)
+    say("client-error", number_of(packet), message)
+
+
+def next_from(sock, peer):
+    """The next packet from peer (others are ignored), or None after
+    --retransmit seconds; an ERROR from the client is reported."""
+    while True:
+        packet, source = receive(sock, args.retransmit)
+        if packet is None or source == peer:
+            break
+    if packet is not None and opcode_of(packet) == ERROR:
+        report_client_error(packet)
+    return packet
+
+
+def patient(timeouts):
+    """Whether to wait on after that many timeouts in a row ('gave-up' when not)."""
+    if timeouts > 50:
+        say("gave-up")
+        return False
+    return True
 
 
 def wait_for_client_error(sock, peer, seconds):
@@ -155,13 +153,12 @@ def send_file(sock, peer, content, blksize, window, oack):
         # Wait for ACK 0, resending the OACK on timeout.
         for _ in range(50):
             sock.sendto(oack, peer)
-            packet, source = receive(sock, args.retransmit)
-            if packet is None or source != peer:
+            packet = next_from(sock, peer)
+            if packet is None:
                 continue
             if opcode_of(packet) == ERROR:
-                report_client_error(packet)
                 return False
-            if opcode_of(packet) == ACK and struct.unpack("!H", packet[2:4])[0] == 0:
+            if opcode_of(packet) == ACK and number_of(packet) == 0:
                 break
         else:
             return False
@@ -183,7 +180,7 @@ def send_file(sock, peer, content, blksize, window, oack):
                 return False
             if scenario == "stall" and block > args.stall_after:
                 say("stalled")
-                wait_for_client_error(sock, peer, DEADLINE - time.monotonic())
+                wait_for_client_error(sock, peer, deadline.remaining())
                 return False
             if scenario == "oversized" and block == 1:
                 sock.sendto(data_packet(1, b"x" * (blksize + 1)), peer)
@@ -194,12 +191,11 @@ def send_file(sock, peer, content, blksize, window, oack):
                 wait_for_client_error(sock, peer, 5)
                 return False
             if scenario == "stranger" and block == 6 and first:
-                stranger = socket.socket(sock.family, socket.SOCK_DGRAM)
-                stranger.bind((args.host, 0))
+                stranger = peerlib.bound(args.host, socket.SOCK_DGRAM, report=False)
                 stranger.sendto(data_packet(6, b"evil" * (blksize // 4)), peer)
                 reply, _ = receive(stranger, 5)
                 if reply is not None and opcode_of(reply) == ERROR:
-                    say("stranger-error", struct.unpack("!H", reply[2:4])[0])
+                    say("stranger-error", number_of(reply))
                 else:
                     say("stranger-error none")
             if scenario == "loss" and first and block % 7 == 3:
@@ -212,22 +208,18 @@ def send_file(sock, peer, content, blksize, window, oack):
         # Wait for an ACK that moves us on; duplicates are ignored (no
         # Sorcerer's Apprentice here either).
         while True:
-            packet, source = receive(sock, args.retransmit)
+            packet = next_from(sock, peer)
             if packet is None:
                 timeouts += 1
-                if timeouts > 50:
-                    say("gave-up")
+                if not patient(timeouts):
                     return False
                 break  # resend the window from base
-            if source != peer:
-                continue
             op = opcode_of(packet)
             if op == ERROR:
-                report_client_error(packet)
                 return False
             if op != ACK:
                 continue
-            acked = struct.unpack("!H", packet[2:4])[0]
+            acked = number_of(packet)
             # Map the 16-bit number onto the blocks in flight.
             distance = (last - acked) & 0xFFFF
             if distance > last - base + 1:
@@ -263,24 +255,20 @@ def receive_file(sock, peer, blksize, window, first_reply):
     reply(first_reply)
     timeouts = 0
     while True:
-        packet, source = receive(sock, args.retransmit)
+        packet = next_from(sock, peer)
         if packet is None:
             timeouts += 1
-            if timeouts > 50:
-                say("gave-up")
+            if not patient(timeouts):
                 return
             sock.sendto(last_reply, peer)
             continue
-        if source != peer:
-            continue
         op = opcode_of(packet)
         if op == ERROR:
-            report_client_error(packet)
             return
         if op != DATA:
             continue
         timeouts = 0
-        block = struct.unpack("!H", packet[2:4])[0]
+        block = number_of(packet)
         payload = packet[4:]
         full = expected + ((block - expected) & 0xFFFF)
         if (block - expected) & 0xFFFF >= 0x8000:
@@ -316,10 +304,7 @@ def receive_file(sock, peer, blksize, window, first_reply):
 
 
 def main():
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_DGRAM)
-    listener.bind((args.host, 0))
-    say("port", listener.getsockname()[1])
+    listener = peerlib.bound(args.host, socket.SOCK_DGRAM)
     content = b""
     if args.file:
         with open(args.file, "rb") as f:
@@ -327,7 +312,7 @@ def main():
 
     transfers = 2 if args.scenario == "refuse-options" else 1
     while transfers > 0:
-        packet, peer = receive(listener, DEADLINE - time.monotonic())
+        packet, peer = receive(listener, deadline.remaining())
         if packet is None:
             continue
         opcode = opcode_of(packet)
@@ -336,11 +321,10 @@ def main():
         opcode, name, mode, options = parse_request(packet)
         words = ["%s=%s" % item for item in options.items()]
         say("request", "rrq" if opcode == RRQ else "wrq", name, mode, *words,
-            "at", "%.3f" % (time.monotonic() - START))
+            "at", "%.3f" % (time.monotonic() - deadline.start))
         if args.scenario == "silent":
             continue
-        sock = socket.socket(family, socket.SOCK_DGRAM)
-        sock.bind((args.host, 0))
+        sock = peerlib.bound(args.host, socket.SOCK_DGRAM, report=False)
         if args.scenario == "refuse-options" and options:
             sock.sendto(error_packet(8, "no options here"), peer)
             transfers -= 1

@@ -20,55 +20,28 @@ Scenarios:
                   client must refuse it and finish the file intact
 It exits after the transfer, or after --deadline seconds whatever happens.
 """
-import argparse
-import select
 import socket
-import struct
 import sys
-import time
 
-RRQ, DATA, ACK, ERROR = 1, 3, 4, 5
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+from peerlib import ACK, ERROR, RRQ, data_packet, number_of, opcode_of, say  # noqa: E402
+
 BLOCK = 512
 
-parser = argparse.ArgumentParser()
+parser = peerlib.arguments()
 parser.add_argument("--scenario", required=True, choices=["other-address", "same-port"])
-parser.add_argument("--host", default="127.0.0.1")
 parser.add_argument("--other-host", default="127.0.0.2")
 parser.add_argument("--file", required=True, help="content sent for the read request")
 parser.add_argument("--deadline", type=float, default=30.0)
 args = parser.parse_args()
 
-DEADLINE = time.monotonic() + args.deadline
-
-
-def say(*words):
-    print(*words, flush=True)
-
-
-def data_packet(block, payload):
-    return struct.pack("!HH", DATA, block & 0xFFFF) + payload
-
-
-def opcode_of(packet):
-    return struct.unpack("!H", packet[:2])[0] if len(packet) >= 2 else -1
-
-
-def number_of(packet):
-    return struct.unpack("!H", packet[2:4])[0] if len(packet) >= 4 else -1
+deadline = peerlib.server_deadline(args.deadline)
 
 
 def receive(sockets, timeout):
     """(socket, packet, source) of the next datagram on any of sockets, or Nones."""
-    remaining = min(timeout, DEADLINE - time.monotonic())
-    if remaining <= 0:
-        say("deadline")
-        say("end")
-        sys.exit(3)
-    ready, _, _ = select.select(sockets, [], [], remaining)
-    if not ready:
-        return None, None, None
-    packet, source = ready[0].recvfrom(70000)
-    return ready[0], packet, source
+    return peerlib.next_datagram(sockets, timeout, deadline)
 
 
 def report(packet):
@@ -80,11 +53,10 @@ def report(packet):
 
 def other_address(listener, peer, content):
     """Every request (the first and each retransmission) is answered from elsewhere."""
-    other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    other.bind((args.other_host, 0))
+    other = peerlib.bound(args.other_host, socket.SOCK_DGRAM, report=False)
     other.sendto(data_packet(1, content[:BLOCK]), peer)
     while True:
-        sock, packet, source = receive([listener, other], DEADLINE - time.monotonic())
+        sock, packet, source = receive([listener, other], deadline.remaining())
         if sock is other:
             report(packet)
         elif sock is listener and opcode_of(packet) == RRQ:
@@ -92,11 +64,9 @@ def other_address(listener, peer, content):
 
 
 def same_port(peer, content):
-    transfer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    transfer.bind((args.host, 0))
+    transfer = peerlib.bound(args.host, socket.SOCK_DGRAM, report=False)
     port = transfer.getsockname()[1]
-    impostor = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    impostor.bind((args.other_host, port))
+    impostor = peerlib.bound(args.other_host, socket.SOCK_DGRAM, port=port, report=False)
     count = len(content) // BLOCK + 1
     block = 1
     impersonated = False
@@ -130,13 +100,11 @@ def same_port(peer, content):
 
 
 def main():
-    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    listener.bind((args.host, 0))
-    say("port", listener.getsockname()[1])
+    listener = peerlib.bound(args.host, socket.SOCK_DGRAM)
     with open(args.file, "rb") as f:
         content = f.read()
     while True:
-        _, packet, peer = receive([listener], DEADLINE - time.monotonic())
+        _, packet, peer = receive([listener], deadline.remaining())
         if packet is not None and opcode_of(packet) == RRQ:
             break
     fields = packet[2:].split(b"\0")

@@ -31,17 +31,16 @@ On a line 'stats' on standard input it prints
 one still held) and on 'reset' it zeroes them. It exits at end of input or
 on SIGTERM.
 """
-import argparse
 import heapq
 import random
-import selectors
-import signal
 import socket
 import sys
 import time
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--host", default="127.0.0.1")
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments()
 parser.add_argument("--server", required=True, help="HOST:PORT of the real server")
 parser.add_argument("--loss", type=float, default=0.0)
 parser.add_argument("--loss-to-client", type=float)
@@ -54,10 +53,7 @@ parser.add_argument("--trace", help="append one line per datagram to this file (
 args = parser.parse_args()
 trace = open(args.trace, "a", buffering=1) if args.trace else None
 
-server_host, _, server_port = args.server.rpartition(":")
-SERVER = (server_host.strip("[]"), int(server_port))
-FAMILY = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+SERVER = peerlib.split_address(args.server)
 
 stats = {}
 
@@ -128,10 +124,9 @@ def transmit(sock, data, target):
 
 
 def udp_socket():
-    sock = socket.socket(FAMILY, socket.SOCK_DGRAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-    sock.bind((args.host, 0))
+    buffers = [(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20),
+               (socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)]
+    sock = peerlib.bound(args.host, socket.SOCK_DGRAM, options=buffers, report=False)
     sock.setblocking(False)
     return sock
 
@@ -140,10 +135,19 @@ to_server = Direction(args.seed * 2 + 1, args.loss)
 to_client = Direction(
     args.seed * 2 + 2, args.loss if args.loss_to_client is None else args.loss_to_client
 )
-selector = selectors.DefaultSelector()
 
+
+def command(line):
+    if line == "stats":
+        peerlib.say("stats", " ".join(f"{key}={value}" for key, value in stats.items()))
+    elif line == "reset":
+        reset_stats()
+        peerlib.say("reset")
+
+
+loop = peerlib.Loop(on_line=command)
 front = udp_socket()
-selector.register(front, selectors.EVENT_READ, ("front", None))
+loop.watch(front, lambda sock: on_front(sock, None, None))
 backs = {}  # client address -> socket towards the server
 fronts = {}  # (client address, server port) -> socket towards the client
 
@@ -153,7 +157,7 @@ def back_for(client):
     if sock is None:
         sock = udp_socket()
         backs[client] = sock
-        selector.register(sock, selectors.EVENT_READ, ("back", client))
+        loop.watch(sock, lambda sock: on_back(sock, client))
     return sock
 
 
@@ -182,39 +186,16 @@ def on_back(sock, client):
         if out is None:
             out = udp_socket()
             fronts[key] = out
-            selector.register(out, selectors.EVENT_READ, ("tid", key))
+            loop.watch(out, lambda sock, tid=key: on_front(sock, *tid))
         to_client.send(out, data, client)
 
 
-def on_stdin():
-    line = sys.stdin.readline()
-    if not line:
-        sys.exit(0)
-    command = line.strip()
-    if command == "stats":
-        print("stats", " ".join(f"{key}={value}" for key, value in stats.items()), flush=True)
-    elif command == "reset":
-        reset_stats()
-        print("reset", flush=True)
-
-
-selector.register(sys.stdin, selectors.EVENT_READ, ("stdin", None))
-print("port", front.getsockname()[1], flush=True)
+peerlib.report_port(front)
 
 while True:
     now = time.monotonic()
     dues = [due for due in (to_server.next_due(), to_client.next_due()) if due is not None]
-    timeout = max(0.0, min(dues) - now) if dues else None
-    for key, _ in selector.select(timeout):
-        kind, detail = key.data
-        if kind == "front":
-            on_front(key.fileobj, None, None)
-        elif kind == "tid":
-            on_front(key.fileobj, detail[0], detail[1])
-        elif kind == "back":
-            on_back(key.fileobj, detail)
-        else:
-            on_stdin()
+    loop.run_once(max(0.0, min(dues) - now) if dues else None)
     now = time.monotonic()
     to_server.flush(now)
     to_client.flush(now)

@@ -19,20 +19,20 @@ seconds, and then prints
 and exits (status 1 on timeout, 0 otherwise).
 --group G joins a multicast group on --interface NAME (else the system's
 choice); --rcvbuf B asks for a receive buffer of B bytes."""
-import argparse
 import hashlib
 import socket
 import struct
 import sys
 import time
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--host", default="127.0.0.1")
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments(timeout=20.0)
 parser.add_argument("--port", type=int, default=0)
 parser.add_argument("--count", type=int, default=0)
 parser.add_argument("--until", default=None)
 parser.add_argument("--idle", type=float, default=0.0)
-parser.add_argument("--timeout", type=float, default=20.0)
 parser.add_argument("--quiet", action="store_true")
 parser.add_argument("--no-hex", action="store_true")
 parser.add_argument("--encoding", default=None)
@@ -47,7 +47,7 @@ args = parser.parse_args()
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # also the control message type
 IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
 
-family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+family = peerlib.family_of(args.host)
 sock = socket.socket(family, socket.SOCK_DGRAM)
 if args.reuse:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -75,10 +75,9 @@ if args.group:
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, request)
 
 until = bytes.fromhex(args.until) if args.until is not None else None
-started = time.monotonic()
+deadline = peerlib.Deadline(args.timeout)
 started_wall = time.time()
-deadline = started + args.timeout
-print("port", sock.getsockname()[1], flush=True)
+peerlib.report_port(sock)
 
 digest = hashlib.sha256()
 total_bytes = 0
@@ -87,11 +86,11 @@ last = None
 reason = "timeout"
 while True:
     now = time.monotonic()
-    wait = deadline - now
+    wait = deadline.end - now
     if last is not None and args.idle > 0:
         wait = min(wait, last + args.idle - now)
     if wait <= 0:
-        reason = "timeout" if now >= deadline else "idle"
+        reason = "timeout" if now >= deadline.end else "idle"
         break
     sock.settimeout(wait)
     try:
@@ -118,17 +117,17 @@ while True:
         address = source[0].split("%")[0]
         millis = int((arrival - started_wall) * 1000)
         payload = "*" if args.no_hex else data.hex() or "-"
-        print("rx", address, source[1], len(data), millis, ttl, payload, flush=True)
+        peerlib.say("rx", address, source[1], len(data), millis, ttl, payload)
         if args.encoding:
             try:
                 text = data.decode(args.encoding).encode("utf-8").hex() or "-"
             except UnicodeDecodeError:
                 text = "undecodable"
-            print("text", text, flush=True)
+            peerlib.say("text", text)
     if args.count and datagrams >= args.count:
         reason = "count"
         break
 
-print("total", total_bytes, datagrams, digest.hexdigest(), flush=True)
-print("end", reason, flush=True)
+peerlib.say("total", total_bytes, datagrams, digest.hexdigest())
+peerlib.say("end", reason)
 sys.exit(1 if reason == "timeout" else 0)

@@ -12,28 +12,27 @@ With --replies K each socket then waits for K datagrams and prints
 and finally 'done', or 'timeout' (exit status 1) when --timeout seconds pass
 first. --interface NAME and --ttl T set the multicast interface and TTL;
 --broadcast allows sending to a broadcast address."""
-import argparse
 import selectors
 import socket
 import struct
 import sys
-import time
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--host", default="127.0.0.1")
+sys.dont_write_bytecode = True
+import peerlib  # noqa: E402
+
+parser = peerlib.arguments(timeout=10.0)
 parser.add_argument("--port", type=int, required=True)
 parser.add_argument("--bind", default=None)
 parser.add_argument("--sockets", type=int, default=1)
 parser.add_argument("--count", type=int, default=1)
 parser.add_argument("--payload", action="append", default=None)
 parser.add_argument("--replies", type=int, default=0)
-parser.add_argument("--timeout", type=float, default=10.0)
 parser.add_argument("--interface", default=None)
 parser.add_argument("--ttl", type=int, default=None)
 parser.add_argument("--broadcast", action="store_true")
 args = parser.parse_args()
 
-family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+family = peerlib.family_of(args.host)
 bind = args.bind or ("::1" if family == socket.AF_INET6 else "127.0.0.1")
 sockets = []
 for i in range(args.sockets):
@@ -55,7 +54,7 @@ for i in range(args.sockets):
             sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, args.ttl)
     sock.bind((bind, 0))
     sockets.append(sock)
-    print("src", i, sock.getsockname()[1], flush=True)
+    peerlib.say("src", i, sock.getsockname()[1])
 
 
 def payload(i, r):
@@ -72,7 +71,7 @@ for r in range(rounds):
     for i, sock in enumerate(sockets):
         sock.sendto(payload(i, r), destination)
         sent += 1
-print("sent", sent, flush=True)
+peerlib.say("sent", sent)
 
 if args.replies:
     selector = selectors.DefaultSelector()
@@ -80,15 +79,11 @@ if args.replies:
         sock.setblocking(False)
         selector.register(sock, selectors.EVENT_READ, i)
     missing = {i: args.replies for i in range(len(sockets))}
-    deadline = time.monotonic() + args.timeout
+    deadline = peerlib.Deadline(args.timeout)
     while any(missing.values()):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            print("timeout", flush=True)
-            sys.exit(1)
-        for key, _ in selector.select(left):
+        for key, _ in selector.select(deadline.left()):
             i = key.data
             data, source = key.fileobj.recvfrom(65535)
-            print("reply", i, source[1], data.hex() or "-", flush=True)
+            peerlib.say("reply", i, source[1], data.hex() or "-")
             missing[i] = max(missing[i] - 1, 0)
-print("done", flush=True)
+peerlib.say("done")
