@@ -2,7 +2,7 @@
 // QSocketNotifier; a pass takes at most EventsPerPass ready sockets from it.
 #include "net/io/streampoller.h"
 
-#include "net/io/logging.h"
+#include "net/core/logging.h"
 
 #include <QHash>
 #include <QPointer>

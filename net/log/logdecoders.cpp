@@ -1,6 +1,6 @@
 #include "net/log/logdecoders.h"
 
-#include "net/log/logcategory.h"
+#include "net/core/logging.h"
 #include "net/log/trafficlog.h"
 
 #include <QHashFunctions>

@@ -1,6 +1,6 @@
 #include "net/log/logstream.h"
 
-#include "net/log/logcategory.h"
+#include "net/core/logging.h"
 #include "net/log/trafficlog.h"
 
 namespace {

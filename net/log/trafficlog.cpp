@@ -1,6 +1,6 @@
 #include "net/log/trafficlog.h"
 
-#include "net/log/logcategory.h"
+#include "net/core/logging.h"
 #include "net/log/logstream.h"
 #include "net/text/hex.h"
 #include "net/text/streamdecoder.h"
@@ -9,8 +9,6 @@
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
-
-Q_LOGGING_CATEGORY(lcNetLog, "socklab.net.log", QtWarningMsg)
 
 namespace {
 

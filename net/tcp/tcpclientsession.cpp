@@ -1,6 +1,6 @@
 #include "net/tcp/tcpclientsession.h"
 
-#include "net/io/logging.h"
+#include "net/core/logging.h"
 #include "net/io/nativesocket.h"
 #include "net/log/trafficlog.h"
 #include "net/tcp/tcpstream.h"

@@ -1,6 +1,6 @@
 #include "net/tcp/tcpstream.h"
 
-#include "net/io/logging.h"
+#include "net/core/logging.h"
 
 #include <QTimerEvent>
 

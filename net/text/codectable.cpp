@@ -4,8 +4,6 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcText, "socklab.net.text")
-
 namespace TextCodec::Internal {
 
 namespace {

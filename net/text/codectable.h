@@ -1,15 +1,13 @@
 #pragma once
 
+#include "net/core/logging.h"
 #include "net/text/bytesresult.h"
 
-#include <QLoggingCategory>
 #include <QStringDecoder>
 #include <QStringEncoder>
 #include <QStringView>
 
 #include <array>
-
-Q_DECLARE_LOGGING_CATEGORY(lcText)
 
 // The encodings behind TextCodec, StreamDecoder and Escapes, and the Qt 6.4
 // converter quirks worked around in one place. Not for use outside net/text.

@@ -1,7 +1,7 @@
 #include "net/tftp/tftpsocket.h"
 
 #include "net/core/endpoint.h"
-#include "net/tftp/tftplogging.h"
+#include "net/core/logging.h"
 #include "net/tftp/tftppacket.h"
 
 #include <QNetworkProxy>
@@ -31,8 +31,6 @@
 #endif
 
 using namespace Qt::StringLiterals;
-
-Q_LOGGING_CATEGORY(lcTftp, "socklab.net.tftp", QtWarningMsg)
 
 namespace {
 

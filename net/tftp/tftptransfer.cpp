@@ -1,9 +1,9 @@
 #include "net/tftp/tftptransfer.h"
 
 #include "net/core/endpoint.h"
+#include "net/core/logging.h"
 #include "net/tftp/tftpfilesink.h"
 #include "net/tftp/tftpfilesource.h"
-#include "net/tftp/tftplogging.h"
 #include "net/tftp/tftpoptions.h"
 #include "net/tftp/tftpsocket.h"
 
