@@ -9,6 +9,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "net/io/socketaddress_native.h"
+
 #include <cerrno>
 #include <cstring>
 
@@ -31,22 +33,7 @@ SocketAddress addressOf(int fd, bool peer)
     auto *raw = reinterpret_cast<sockaddr *>(&storage);
     if ((peer ? ::getpeername(fd, raw, &length) : ::getsockname(fd, raw, &length)) != 0)
         return {};
-    SocketAddress address;
-    if (storage.ss_family == AF_INET) {
-        const auto *in = reinterpret_cast<const sockaddr_in *>(&storage);
-        std::memcpy(address.bytes, &in->sin_addr, 4);
-        address.port = ntohs(in->sin_port);
-    } else if (storage.ss_family == AF_INET6) {
-        const auto *in6 = reinterpret_cast<const sockaddr_in6 *>(&storage);
-        std::memcpy(address.bytes, &in6->sin6_addr, 16);
-        address.port = ntohs(in6->sin6_port);
-        address.scopeId = in6->sin6_scope_id;
-        address.ipv6 = true;
-    } else {
-        return {};
-    }
-    address.valid = true;
-    return address;
+    return fromNative(storage);
 }
 
 bool setIntOption(int fd, int level, int name, int value)

@@ -420,16 +420,7 @@ void TftpTransfer::emitProgress(bool force)
 
 bool TftpTransfer::sendTo(const char *data, qint64 size, const QHostAddress &address, quint16 port)
 {
-    switch (m_socket->sendTo(data, size, address, port)) {
-    case TftpSocket::SendStatus::Sent:
-        return true;
-    case TftpSocket::SendStatus::Dropped:
-        return false;
-    case TftpSocket::SendStatus::Failed:
-        break;
-    }
-    finish(TftpStatus::NetworkError, m_socket->errorString());
-    return false;
+    return sendOutcome(m_socket->sendTo(data, size, address, port));
 }
 
 void TftpTransfer::sendError(Tftp::ErrorCode code, const QString &message)

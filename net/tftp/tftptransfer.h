@@ -3,6 +3,7 @@
 #include "net/tftp/tftpbackoff.h"
 #include "net/tftp/tftppacket.h"
 #include "net/tftp/tftprequest.h"
+#include "net/tftp/tftpsocket.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -14,7 +15,6 @@
 
 class TftpFileSink;
 class TftpFileSource;
-class TftpSocket;
 
 // One download or upload with a TFTP server, event driven on the thread it
 // lives in: progress() while it runs, then exactly one finished(). A download
@@ -87,6 +87,8 @@ private:
     void emitProgress(bool force);
     bool sendTo(const char *data, qint64 size, const QHostAddress &address, quint16 port);
     bool sendToPeer(const char *data, qint64 size); // the hot path
+    // True when sent; a failed send finishes the transfer.
+    bool sendOutcome(TftpSocket::SendStatus status);
     void sendError(Tftp::ErrorCode code, const QString &message);
     void failProtocol(const QString &message); // sends ERROR 4 first
     void finish(TftpStatus status, const QString &message);

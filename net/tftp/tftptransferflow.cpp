@@ -108,9 +108,9 @@ bool TftpTransfer::receiveOne()
     return true;
 }
 
-bool TftpTransfer::sendToPeer(const char *data, qint64 size)
+bool TftpTransfer::sendOutcome(TftpSocket::SendStatus status)
 {
-    switch (m_socket->sendToPeer(data, size)) {
+    switch (status) {
     case TftpSocket::SendStatus::Sent:
         return true;
     case TftpSocket::SendStatus::Dropped:
@@ -120,6 +120,11 @@ bool TftpTransfer::sendToPeer(const char *data, qint64 size)
     }
     finish(TftpStatus::NetworkError, m_socket->errorString());
     return false;
+}
+
+bool TftpTransfer::sendToPeer(const char *data, qint64 size)
+{
+    return sendOutcome(m_socket->sendToPeer(data, size));
 }
 
 // ---- Download --------------------------------------------------------------
