@@ -142,8 +142,12 @@ void TestCli::usageErrors_data()
     QTest::newRow("bad escape") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s,
         u"--escapes"_s, u"--send"_s, u"a\\q"_s }
                                 << u"\\q"_s;
-    QTest::newRow("option of another command") << QStringList { u"udp"_s, u"--bind"_s, u":0"_s,
-        u"--max-clients"_s, u"3"_s } << u"does not apply to udp"_s;
+    QTest::newRow("option of another command")
+        << QStringList { u"udp"_s, u"--bind"_s, u":0"_s, u"--max-clients"_s, u"3"_s }
+        << u"--max-clients does not apply to udp (only to tcp-server)"_s;
+    QTest::newRow("short option of another command")
+        << QStringList { u"tftp"_s, u"get"_s, u"127.0.0.1:9"_s, u"f"_s, u"-e"_s, u"gbk"_s }
+        << u"tftp get: -e does not apply to tftp get (only to tcp-server, tcp-client, udp)"_s;
     QTest::newRow("max clients not a number") << QStringList { u"tcp-server"_s, u"-l"_s, u":0"_s,
         u"--max-clients"_s, u"x"_s } << u"not a number"_s;
     QTest::newRow("two payloads") << QStringList { u"tcp-client"_s, u"-c"_s, u"127.0.0.1:9"_s,

@@ -465,8 +465,9 @@ OptionParse readOptions(Command command, const QStringList &arguments)
             }
             if (!owners.isEmpty()) {
                 result.error = result.prefix()
-                    + u"option '%1' does not apply to %2 (only to %3)"_s.arg(
-                        unknown.first(), commandName(command), owners.join(u", "_s));
+                    + u"%1%2 does not apply to %3 (only to %4)"_s.arg(
+                        unknown.first().size() == 1 ? u"-"_s : u"--"_s, unknown.first(),
+                        commandName(command), owners.join(u", "_s));
                 return result;
             }
         }
