@@ -6,6 +6,7 @@
 #include "net/text/hex.h"
 #include "net/text/textcodec.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QJsonDocument>
@@ -193,7 +194,9 @@ QString LogWriter::formatCsv(const LogEntry &entry, const QString &text) const
 
 QString LogWriter::cannotWrite(const QString &path, const QString &reason)
 {
-    return u"cannot write log to %1: %2"_s.arg(QDir::toNativeSeparators(path), reason);
+    // Translated in the window (the CLI loads no translation).
+    return QCoreApplication::translate("LogWriter", "cannot write log to %1: %2")
+        .arg(QDir::toNativeSeparators(path), reason);
 }
 
 bool LogWriter::save(const TrafficLog &log, const QString &path, LogFormat format, QString *error,

@@ -103,10 +103,6 @@
         </translation>
     </message>
     <message>
-        <source>cannot write %1: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-    <message>
         <source>Save log</source>
         <translation>保存日志</translation>
     </message>
@@ -135,6 +131,13 @@
     <message>
         <source>Clear this view</source>
         <translation>清空此视图</translation>
+    </message>
+</context>
+<context>
+    <name>LogWriter</name>
+    <message>
+        <source>cannot write log to %1: %2</source>
+        <translation>无法写入日志 %1：%2</translation>
     </message>
 </context>
 <context>
