@@ -238,7 +238,7 @@ void SessionTab::applyConfig(const SessionConfig &config)
     // back unchanged (a backslash as \\, what is not text as \xNN).
     setResponder(config.responder.mode,
         config.responder.mode == Responder::Mode::FixedReply
-            ? escapedText(config.responder.fixedReply, encoding())
+            ? Escapes::escape(config.responder.fixedReply, encoding())
             : QString());
     if (!config.payloadText.isEmpty()) {
         const bool hex = config.payloadKind == SessionConfig::PayloadKind::Hex;

@@ -53,9 +53,3 @@ struct SessionConfig
     QString logFile;
     bool logJson = false;
 };
-
-// Text that Escapes::encode(text, encoding) turns back into exactly bytes: the
-// bytes decoded where they are valid text in the encoding, with backslashes,
-// control characters and anything else written as escapes. For showing bytes
-// (a --reply given on the command line) in a field that parses escapes.
-QString escapedText(const QByteArray &bytes, const QString &encoding);
