@@ -47,6 +47,8 @@ private Q_SLOTS:
     void availability_data();
     void availability();
 
+    void escapeRoundTrip_data();
+    void escapeRoundTrip();
     void roundTrip_data();
     void roundTrip();
     void decodeInvalid_data();
@@ -712,4 +714,31 @@ void TestTextCodec::escapeErrors()
 }
 
 QTEST_APPLESS_MAIN(TestTextCodec)
+void TestTextCodec::escapeRoundTrip_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("encoding");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("windows path") << QByteArray("C:\\temp") << u"UTF-8"_s << u"C:\\\\temp"_s;
+    QTest::newRow("controls") << QByteArray("a\r\n\t\x01", 5) << u"UTF-8"_s << u"a\\r\\n\\t\\x01"_s;
+    QTest::newRow("not UTF-8") << QByteArray("\x41\xff\x00\x5c\x0d", 5) << u"UTF-8"_s
+                               << u"A\\xff\\0\\\\\\r"_s;
+    QTest::newRow("GB2312 text") << QByteArray("\xc4\xe3\xba\xc3") << u"GB2312"_s << u"你好"_s;
+    QTest::newRow("empty") << QByteArray() << u"UTF-8"_s << QString();
+}
+
+void TestTextCodec::escapeRoundTrip()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, encoding);
+    QFETCH(QString, expected);
+    if (!TextCodec::checkName(encoding).isEmpty())
+        QSKIP("this encoding is not available in this build of Qt");
+    const QString text = Escapes::escape(bytes, encoding);
+    QCOMPARE(text, expected);
+    const BytesResult back = Escapes::encode(text, encoding);
+    QVERIFY2(back.ok(), qPrintable(back.error));
+    QCOMPARE(back.bytes, bytes);
+}
+
 #include "tst_textcodec.moc"
