@@ -74,6 +74,7 @@ private Q_SLOTS:
     void usageErrors();
     void serverEchoesAndStopsOnSigterm();
     void serverPortInUse();
+    void ipv6ConnectingLineHasBrackets();
     void serverSendsGreetingToEachClient();
     void serverQuietPrintsOnlyCounters();
     void clientSendsEscapedRequest();
@@ -212,6 +213,18 @@ void TestCli::serverEchoesAndStopsOnSigterm()
     QCOMPARE(counters->value(u"rx_bytes"_s).toInt(), 6);
     QCOMPARE(counters->value(u"tx_bytes"_s).toInt(), 6);
     QCOMPARE(counters->value(u"rx_packets"_s).toInt(), 1);
+}
+
+void TestCli::ipv6ConnectingLineHasBrackets()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHostIPv6, 0))
+        QSKIP("no IPv6 loopback here");
+    const Finished run = runCli({ u"tcp-client"_s, u"--connect"_s,
+        u"[::1]:%1"_s.arg(server.serverPort()), u"--send"_s, u"x"_s, u"--close-after-send"_s });
+    QCOMPARE(run.exitCode, 0);
+    const QByteArray expected = "connecting to [::1]:" + QByteArray::number(server.serverPort());
+    QVERIFY2(run.out.contains(expected), run.out.constData());
 }
 
 void TestCli::serverPortInUse()

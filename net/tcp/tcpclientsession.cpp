@@ -103,7 +103,10 @@ void TcpClientSession::connectNow()
     connect(m_socket, &QTcpSocket::connected, this, &TcpClientSession::onConnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &TcpClientSession::onSocketError);
 
-    logEvent(LogKind::Info, 0, {}, u"connecting to %1:%2"_s.arg(m_host).arg(m_port));
+    // An IPv6 literal is written in brackets before its port, as everywhere.
+    const QString where = m_host.contains(u':') ? u"[%1]:%2"_s.arg(m_host).arg(m_port)
+                                                : u"%1:%2"_s.arg(m_host).arg(m_port);
+    logEvent(LogKind::Info, 0, {}, u"connecting to %1"_s.arg(where));
     m_socket->connectToHost(m_host, m_port);
     if (m_connectTimeoutMs > 0)
         m_connectTimer.start(m_connectTimeoutMs);
